@@ -1,0 +1,64 @@
+# Shopfront. `make run` serves the demo shop; `make test` runs every check.
+# Both provide what they need (PostgreSQL, Chromium) on a fresh Debian machine.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+GO ?= go
+BIN := .data/bin/shopfront
+PG := db/dev-postgres.sh
+
+.PHONY: run test check generate build bench chromium clean
+
+## run: serve the demo shop at http://localhost:8080 (a development Postgres is provided)
+run: build
+ifeq ($(strip $(DATABASE_URL)),)
+	@$(PG) $(MAKE) --no-print-directory serve-dev
+else
+	@$(MAKE) --no-print-directory serve-dev
+endif
+
+.PHONY: serve-dev
+serve-dev:
+	@$(BIN) migrate
+	@$(BIN) seed
+	@exec $(BIN) serve
+
+## build: compile the binary into .data/bin
+build:
+	@mkdir -p .data/bin
+	$(GO) build -o $(BIN) ./cmd/shopfront
+
+## generate: regenerate sqlc and templ code (commit the result)
+generate:
+	$(GO) tool sqlc generate
+	$(GO) tool templ generate -log-level warn
+
+## check: formatting, vet, and generated code up to date
+check:
+	@files=$$(gofmt -l $$(find . -name '*.go' -not -path './.data/*')); \
+	  if [ -n "$$files" ]; then echo "gofmt would change: $$files (run gofmt -w)" >&2; exit 1; fi
+	$(GO) vet ./...
+	@$(GO) tool sqlc diff >/dev/null || { echo "sqlc output is stale: run 'make generate' and commit" >&2; exit 1; }
+	@$(GO) tool templ generate -check -log-level error >/dev/null || { echo "templ output is stale: run 'make generate' and commit" >&2; exit 1; }
+
+## test: check, then every test against real Postgres and headless Chromium
+test: check chromium
+	@$(PG) $(GO) test -race -count=1 -timeout 15m ./...
+
+## chromium: install Debian's chromium for the browser tests when missing
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/lib/chromium/chromium ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "make test: Chromium is missing: run 'sudo apt-get install chromium'" >&2; exit 1; fi; \
+	  echo "installing Debian's chromium package (once)…" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	    || { echo "make test: installing chromium with apt-get failed" >&2; exit 1; }; \
+	fi
+
+## bench: Go benchmarks, then load from a second process against one node
+bench: build
+	@$(PG) $(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
+	@$(PG) $(GO) run ./cmd/loadgen -bin $(BIN)
+
+clean:
+	rm -rf .data/bin

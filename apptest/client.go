@@ -1,0 +1,96 @@
+package apptest
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// Client is one visitor with a cookie jar, talking to a Cluster.
+type Client struct {
+	HTTP *http.Client
+	base string
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	*http.Response
+	Body string
+}
+
+// Do sends req (a path relative to the cluster, or an absolute URL) and
+// reads the whole body.
+func (c *Client) Do(t testing.TB, req *http.Request) *Response {
+	t.Helper()
+	if req.URL.Host == "" {
+		u, _ := url.Parse(c.base + req.URL.String())
+		req.URL = u
+		req.Host = u.Host
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("reading %s %s: %v", req.Method, req.URL, err)
+	}
+	return &Response{Response: resp, Body: string(body)}
+}
+
+// Get fetches path; headers are name/value pairs.
+func (c *Client) Get(t testing.TB, path string, headers ...string) *Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	setHeaders(req, headers)
+	return c.Do(t, req)
+}
+
+// PostForm posts form values to path as a browser form would, from the
+// shop's own pages (same-origin Fetch Metadata); headers are name/value pairs
+// and may override those.
+func (c *Client) PostForm(t testing.TB, path string, form url.Values, headers ...string) *Response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", c.base)
+	setHeaders(req, headers)
+	return c.Do(t, req)
+}
+
+// Cookie returns the value of the named cookie the client holds, or "".
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// SetCookie plants a cookie in the client's jar, as a tampering visitor would.
+func (c *Client) SetCookie(name, value string) {
+	u, _ := url.Parse(c.base)
+	c.HTTP.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: value, Path: "/", Secure: true}})
+}
+
+func setHeaders(req *http.Request, headers []string) {
+	for i := 0; i+1 < len(headers); i += 2 {
+		if headers[i+1] == "" {
+			req.Header.Del(headers[i])
+		} else {
+			req.Header.Set(headers[i], headers[i+1])
+		}
+	}
+}

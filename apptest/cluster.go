@@ -1,0 +1,175 @@
+package apptest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"shopfront/config"
+	"shopfront/cookiestate"
+	"shopfront/handlers"
+)
+
+// Options shape a Cluster. The zero value is three nodes on an empty schema.
+type Options struct {
+	Nodes     int                             // default 3
+	Demo      bool                            // load the demo shop
+	Configure func(*config.Config)            // adjust each node's configuration
+	Now       func() time.Time                // the nodes' clock; nil is time.Now
+	Keys      []string                        // COOKIE_KEYS per node (index i % len); default one shared set
+	Wrap      func(http.Handler) http.Handler // wraps each node's handler
+}
+
+// Node is one app instance, as a separate machine would run it.
+type Node struct {
+	ID     string
+	URL    string // the node itself, bypassing the proxy
+	App    *handlers.Server
+	Pool   *pgxpool.Pool
+	Config config.Config
+}
+
+// Cluster is N nodes on one database behind a TLS round-robin proxy:
+// consecutive requests through URL go to different nodes.
+type Cluster struct {
+	URL         string // the proxy, https
+	DatabaseURL string
+	Pool        *pgxpool.Pool // for setting up and checking data
+	Nodes       []*Node
+	front       *httptest.Server
+	logs        *syncBuffer
+}
+
+// NewCluster starts a cluster for the test and stops it when the test ends.
+func NewCluster(t testing.TB, opts Options) *Cluster {
+	t.Helper()
+	if opts.Nodes == 0 {
+		opts.Nodes = 3
+	}
+	if len(opts.Keys) == 0 {
+		opts.Keys = []string{cookiestate.GenerateKeySet().String()}
+	}
+	c := &Cluster{DatabaseURL: NewDatabase(t, opts.Demo), logs: &syncBuffer{}}
+	c.Pool = NewPool(t, c.DatabaseURL, 20)
+
+	var next atomic.Uint64
+	proxy := &httputil.ReverseProxy{
+		Rewrite: func(r *httputil.ProxyRequest) {
+			n := c.Nodes[next.Add(1)%uint64(len(c.Nodes))]
+			target, _ := url.Parse(n.URL)
+			r.SetURL(target)
+			r.Out.Host = r.In.Host // nodes see the public host, as behind Fly's proxy
+			r.SetXForwarded()
+			// Fly's proxy overwrites Fly-Client-IP with the real peer address.
+			r.Out.Header.Set("Fly-Client-IP", strings.Split(r.In.RemoteAddr, ":")[0])
+			if ip := r.In.Header.Get("X-Test-Client-IP"); ip != "" {
+				r.Out.Header.Set("Fly-Client-IP", ip)
+			}
+			r.Out.Header.Set("X-Test-Node", n.ID)
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			resp.Header.Set("X-Test-Node", resp.Request.Header.Get("X-Test-Node"))
+			return nil
+		},
+		ErrorLog: slog.NewLogLogger(slog.NewTextHandler(io.Discard, nil), slog.LevelError),
+	}
+	c.front = httptest.NewUnstartedServer(proxy)
+	c.front.StartTLS()
+	t.Cleanup(c.front.Close)
+	c.URL = c.front.URL
+
+	for i := range opts.Nodes {
+		c.Nodes = append(c.Nodes, c.startNode(t, i, opts))
+	}
+	return c
+}
+
+func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
+	t.Helper()
+	cfg := TestConfig(c.URL, c.DatabaseURL)
+	cfg.NodeID = fmt.Sprintf("node-%d", i+1)
+	cfg.CookieKeys = opts.Keys[i%len(opts.Keys)]
+	if opts.Configure != nil {
+		opts.Configure(&cfg)
+	}
+	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, 10)}
+	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now})
+	if err != nil {
+		t.Fatalf("starting %s: %v", cfg.NodeID, err)
+	}
+	n.App = app
+	var h http.Handler = app
+	if opts.Wrap != nil {
+		h = opts.Wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	n.URL = srv.URL
+	return n
+}
+
+// TestConfig is a production-like node configuration for tests.
+func TestConfig(baseURL, databaseURL string) config.Config {
+	london, _ := time.LoadLocation("Europe/London")
+	return config.Config{
+		Env:             config.Production,
+		Port:            8080,
+		BaseURL:         baseURL,
+		NodeID:          "node-1",
+		DatabaseURL:     databaseURL,
+		DBMaxConns:      10,
+		CookieKeys:      cookiestate.GenerateKeySet().String(),
+		TrustProxyIP:    true,
+		ShopName:        "Test Bakery",
+		Currency:        "GBP",
+		Location:        london,
+		LogLevel:        "debug",
+		LogFormat:       "json",
+		ShutdownTimeout: 5 * time.Second,
+	}
+}
+
+// Logs is everything the nodes have logged so far (JSON lines).
+func (c *Cluster) Logs() string { return c.logs.String() }
+
+// Client returns a new visitor: its own cookie jar, trusting the proxy's
+// certificate, and not following redirects so tests see them.
+func (c *Cluster) Client() *Client {
+	jar, _ := cookiejar.New(nil)
+	hc := c.front.Client()
+	hc.Jar = jar
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	hc.Timeout = 30 * time.Second
+	return &Client{HTTP: hc, base: c.URL}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,113 @@
+// Package apptest is Shopfront's test harness: a fresh migrated database
+// per test, and a cluster of app nodes on one database behind a round-robin
+// proxy, so that "works on one node only" cannot pass.
+package apptest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"io/fs"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver pgtestdb uses
+	"github.com/peterldowns/pgtestdb"
+
+	"shopfront/db"
+	"shopfront/demo"
+)
+
+// DefaultAdminURL is used when TEST_DATABASE_URL is unset; `make test`
+// always sets it.
+const DefaultAdminURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// DemoEpoch is the "now" the demo shop is loaded at in tests, so product
+// ages (and "newest" ordering) are fixed.
+var DemoEpoch = time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+
+// adminConfig reads TEST_DATABASE_URL into pgtestdb's terms.
+func adminConfig(t testing.TB) pgtestdb.Config {
+	t.Helper()
+	url := os.Getenv("TEST_DATABASE_URL")
+	if url == "" {
+		url = DefaultAdminURL
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		t.Fatalf("TEST_DATABASE_URL is not a PostgreSQL URL: %v", err)
+	}
+	return pgtestdb.Config{
+		DriverName: "pgx",
+		Host:       cfg.Host,
+		Port:       strconv.Itoa(int(cfg.Port)),
+		User:       cfg.User,
+		Password:   cfg.Password,
+		Database:   cfg.Database,
+		Options:    "sslmode=disable",
+	}
+}
+
+// migrator builds pgtestdb templates with the real migrations, optionally
+// followed by the demo shop. pgtestdb keys templates by Hash, so each
+// variant is migrated once per change of the migrations, not once per test.
+type migrator struct{ withDemo bool }
+
+func (m migrator) Hash() (string, error) {
+	h := sha256.New()
+	err := fs.WalkDir(db.Migrations(), ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(db.Migrations(), path)
+		h.Write([]byte(path))
+		h.Write(b)
+		return err
+	})
+	if m.withDemo {
+		h.Write([]byte("demo-v1"))
+	}
+	return hex.EncodeToString(h.Sum(nil)), err
+}
+
+func (m migrator) Migrate(ctx context.Context, sqlDB *sql.DB, conf pgtestdb.Config) error {
+	if _, err := db.MigrateSQL(ctx, sqlDB, nil); err != nil {
+		return err
+	}
+	if !m.withDemo {
+		return nil
+	}
+	pool, err := pgxpool.New(ctx, conf.URL())
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	_, err = demo.Load(ctx, pool, "GBP", DemoEpoch)
+	return err
+}
+
+// NewDatabase returns the URL of a fresh database for this test, migrated,
+// and with the demo shop loaded when withDemo is set. It is dropped when
+// the test passes and kept for inspection when it fails.
+func NewDatabase(t testing.TB, withDemo bool) string {
+	t.Helper()
+	admin := adminConfig(t)
+	admin.ForceTerminateConnections = true // a test that fails mid-request may leave connections open
+	return pgtestdb.Custom(t, admin, migrator{withDemo: withDemo}).URL()
+}
+
+// NewPool connects a pool to url and closes it when the test ends.
+func NewPool(t testing.TB, url string, maxConns int32) *pgxpool.Pool {
+	t.Helper()
+	pool, err := db.Open(context.Background(), url, maxConns)
+	if err != nil {
+		t.Fatalf("connecting to the test database: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}

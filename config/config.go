@@ -1,0 +1,202 @@
+// Package config reads Shopfront's configuration from environment variables
+// and validates all of it at start, reporting one clear line per problem.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"shopfront/shop"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is everything the process needs to know from its environment.
+type Config struct {
+	Env     string // APP_ENV
+	Port    int    // PORT
+	BaseURL string // BASE_URL, without trailing slash
+	NodeID  string // NODE_ID, FLY_MACHINE_ID or the host name
+
+	DatabaseURL  string // DATABASE_URL
+	DBMaxConns   int32  // DB_MAX_CONNS
+	CookieKeys   string // COOKIE_KEYS (parsed by cookiestate)
+	DataDir      string // DATA_DIR: development-only files (generated cookie keys)
+	MetricsPort  int    // METRICS_PORT; 0 disables the metrics listener
+	TrustProxyIP bool   // TRUST_PROXY: take the client IP from Fly-Client-IP
+
+	ShopName string         // SHOP_NAME
+	Currency string         // SHOP_CURRENCY (ISO 4217)
+	Location *time.Location // SHOP_TIMEZONE
+
+	LogLevel  string // LOG_LEVEL: debug, info, warn, error
+	LogFormat string // LOG_FORMAT: text or json
+
+	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: drain budget after SIGTERM
+	ShutdownDrain   time.Duration // SHUTDOWN_DRAIN: time /readyz reports 503 before the listener closes
+}
+
+// Variable documents one environment variable; the README table is kept in
+// step with this list by a test.
+type Variable struct {
+	Name, Default, Meaning string
+}
+
+// Variables lists every environment variable Shopfront reads.
+var Variables = []Variable{
+	{"APP_ENV", "development", "`development` or `production`. Production refuses development defaults (missing `COOKIE_KEYS`, demo data, plain-http cookies)."},
+	{"PORT", "8080", "HTTP port to listen on."},
+	{"BASE_URL", "http://localhost:$PORT", "Public URL of the shop, used in links that leave the site. Required in production; `https://` turns on `Secure` and `__Host-` cookies."},
+	{"DATABASE_URL", "(set by `make run`)", "PostgreSQL connection URL. Required."},
+	{"DB_MAX_CONNS", "10", "Maximum connections in this node's pool (1–200)."},
+	{"COOKIE_KEYS", "(development: generated into `DATA_DIR`)", "Cookie key sets, comma separated, newest first; each `hashkey:blockkey` in unpadded base64url. `shopfront keys` prints one. Required in production."},
+	{"DATA_DIR", ".data", "Development only: where generated cookie keys are kept so restarts keep carts."},
+	{"NODE_ID", "`FLY_MACHINE_ID`, else the host name", "Name of this node in logs."},
+	{"METRICS_PORT", "9091 (production), 0 (development)", "Port for Prometheus `/metrics`, kept off the public port; 0 disables it."},
+	{"TRUST_PROXY", "false (true in production)", "Take the client IP from `Fly-Client-IP`; only set this behind Fly's proxy."},
+	{"SHOP_NAME", "Shopfront Demo Bakery", "Shop name shown in the header and titles."},
+	{"SHOP_CURRENCY", "GBP", "ISO 4217 currency of prices: " + strings.Join(shop.SupportedCurrencies(), ", ") + "."},
+	{"SHOP_TIMEZONE", "Europe/London", "IANA time zone in which times are shown and days begin."},
+	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
+	{"LOG_FORMAT", "text (json in production)", "`text` or `json`."},
+	{"SHUTDOWN_TIMEOUT", "25s", "How long in-flight requests may take to finish after SIGTERM/SIGINT."},
+	{"SHUTDOWN_DRAIN", "3s (0s in development)", "After SIGTERM, how long `/readyz` answers 503 while still serving, so the proxy stops sending traffic before the listener closes."},
+}
+
+// Load reads the configuration from getenv and validates it. The returned
+// error lists every problem, one per line.
+func Load(getenv func(string) string) (Config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	c := Config{Env: get("APP_ENV", Development)}
+	if c.Env != Development && c.Env != Production {
+		bad("APP_ENV must be %q or %q, not %q", Development, Production, c.Env)
+		c.Env = Development
+	}
+	prod := c.Env == Production
+
+	c.Port = intVar(get("PORT", "8080"), "PORT", 1, 65535, bad)
+	c.DBMaxConns = int32(intVar(get("DB_MAX_CONNS", "10"), "DB_MAX_CONNS", 1, 200, bad))
+	c.MetricsPort = intVar(get("METRICS_PORT", pick(prod, "9091", "0")), "METRICS_PORT", 0, 65535, bad)
+
+	c.BaseURL = strings.TrimRight(get("BASE_URL", ""), "/")
+	if c.BaseURL == "" {
+		if prod {
+			bad("BASE_URL is required in production (for example https://shop.example.com)")
+		}
+		c.BaseURL = fmt.Sprintf("http://localhost:%d", c.Port)
+	} else if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("BASE_URL must be an absolute http(s) URL, not %q", c.BaseURL)
+	} else if prod && u.Scheme != "https" {
+		bad("BASE_URL must use https in production, not %q", c.BaseURL)
+	}
+
+	c.NodeID = get("NODE_ID", get("FLY_MACHINE_ID", ""))
+	if c.NodeID == "" {
+		c.NodeID, _ = os.Hostname()
+	}
+
+	c.DatabaseURL = get("DATABASE_URL", "")
+	if c.DatabaseURL == "" {
+		bad("DATABASE_URL is required (make run sets one up for development)")
+	}
+
+	c.CookieKeys = get("COOKIE_KEYS", "")
+	if prod && c.CookieKeys == "" {
+		bad("COOKIE_KEYS is required in production: generate one with `shopfront keys` and set it as a secret")
+	}
+	c.DataDir = get("DATA_DIR", ".data")
+
+	switch v := strings.ToLower(get("TRUST_PROXY", pick(prod, "true", "false"))); v {
+	case "true", "1", "yes":
+		c.TrustProxyIP = true
+	case "false", "0", "no":
+	default:
+		bad("TRUST_PROXY must be true or false, not %q", v)
+	}
+
+	c.ShopName = get("SHOP_NAME", "Shopfront Demo Bakery")
+	if len(c.ShopName) > 80 {
+		bad("SHOP_NAME must be at most 80 characters")
+	}
+	c.Currency = strings.ToUpper(get("SHOP_CURRENCY", "GBP"))
+	if !shop.IsSupportedCurrency(c.Currency) {
+		bad("SHOP_CURRENCY %q is not supported; use one of %s", c.Currency, strings.Join(shop.SupportedCurrencies(), ", "))
+	}
+	tz := get("SHOP_TIMEZONE", "Europe/London")
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		bad("SHOP_TIMEZONE %q is not a known IANA time zone", tz)
+		loc = time.UTC
+	}
+	c.Location = loc
+
+	c.LogLevel = strings.ToLower(get("LOG_LEVEL", "info"))
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	c.LogFormat = strings.ToLower(get("LOG_FORMAT", pick(prod, "json", "text")))
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+
+	c.ShutdownTimeout = durationVar(get("SHUTDOWN_TIMEOUT", "25s"), "SHUTDOWN_TIMEOUT", time.Second, 10*time.Minute, bad)
+	c.ShutdownDrain = durationVar(get("SHUTDOWN_DRAIN", pick(prod, "3s", "0s")), "SHUTDOWN_DRAIN", 0, time.Minute, bad)
+
+	if len(problems) > 0 {
+		return c, errors.New(strings.Join(problems, "\n"))
+	}
+	return c, nil
+}
+
+// Production reports whether this is a production deployment.
+func (c Config) Production() bool { return c.Env == Production }
+
+// SecureCookies reports whether cookies get Secure and the __Host- prefix:
+// always in production, and in development only when served over https.
+func (c Config) SecureCookies() bool {
+	return c.Production() || strings.HasPrefix(c.BaseURL, "https://")
+}
+
+func pick(cond bool, yes, no string) string {
+	if cond {
+		return yes
+	}
+	return no
+}
+
+func intVar(s, name string, lo, hi int, bad func(string, ...any)) int {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < lo || n > hi {
+		bad("%s must be a whole number from %d to %d, not %q", name, lo, hi, s)
+		return lo
+	}
+	return n
+}
+
+func durationVar(s, name string, lo, hi time.Duration, bad func(string, ...any)) time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil || d < lo || d > hi {
+		bad("%s must be a duration from %s to %s such as 25s, not %q", name, lo, hi, s)
+		return lo
+	}
+	return d
+}

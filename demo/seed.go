@@ -1,0 +1,74 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"image/png"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"shopfront/db"
+)
+
+// Load inserts the demo shop in one transaction. It only adds what is
+// missing, so loading twice adds nothing; it returns how many products it added.
+func Load(ctx context.Context, pool *pgxpool.Pool, currency string, now time.Time) (added int, err error) {
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		added, err = loadCatalogue(ctx, q, currency, now)
+		return err
+	})
+	return added, err
+}
+
+func loadCatalogue(ctx context.Context, q *db.Queries, currency string, now time.Time) (int, error) {
+	categories := map[string]int64{}
+	for _, c := range Categories() {
+		id, err := q.UpsertCategory(ctx, db.UpsertCategoryParams{Slug: c.Slug, Name: c.Name, Position: int32(c.Position)})
+		if err != nil {
+			return 0, err
+		}
+		categories[c.Slug] = id
+	}
+	added := 0
+	for _, p := range Products() {
+		if exists, err := q.ProductSlugExists(ctx, p.Slug); err != nil {
+			return 0, err
+		} else if exists {
+			continue // already there: leave it, and its image, as it is
+		}
+		img := Image(p)
+		size, err := png.DecodeConfig(bytes.NewReader(img))
+		if err != nil {
+			return 0, fmt.Errorf("demo image for %s: %w", p.Slug, err)
+		}
+		sum := sha256.Sum256(img)
+		imageID, err := q.UpsertImage(ctx, db.UpsertImageParams{
+			Sha256: sum[:], ContentType: "image/png", ByteSize: int32(len(img)),
+			Width: int32(size.Width), Height: int32(size.Height), Data: img,
+		})
+		if err != nil {
+			return 0, err
+		}
+		n, err := q.InsertProductIfMissing(ctx, db.InsertProductIfMissingParams{
+			CategoryID:  categories[p.CategorySlug],
+			Slug:        p.Slug,
+			Name:        p.Name,
+			Description: p.Description,
+			PriceMinor:  p.PriceMinor,
+			Currency:    currency,
+			Stock:       p.Stock,
+			ImageID:     pgtype.Int8{Int64: imageID, Valid: true},
+			CreatedAt:   now.Add(-time.Duration(p.AgeDays) * 24 * time.Hour),
+		})
+		if err != nil {
+			return 0, err
+		}
+		added += int(n)
+	}
+	return added, nil
+}

@@ -1,0 +1,252 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"shopfront/apptest"
+)
+
+var cardTitle = regexp.MustCompile(`<h3 class="card__title">([^<]+)</h3>`)
+
+func titles(body string) []string {
+	var out []string
+	for _, m := range cardTitle.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func TestCatalogueIsServedByEveryNode(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+
+	seen := map[string]bool{}
+	var first []string
+	for range 6 {
+		r := visitor.Get(t, "/")
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("GET / = %d", r.StatusCode)
+		}
+		seen[r.Header.Get("X-Test-Node")] = true
+		got := titles(r.Body)
+		if len(got) != 12 {
+			t.Fatalf("page 1 shows %d products, want 12", len(got))
+		}
+		if first == nil {
+			first = got
+		} else if strings.Join(got, "|") != strings.Join(first, "|") {
+			t.Fatalf("nodes disagree on page 1:\n%v\n%v", first, got)
+		}
+		for _, want := range []string{"<html", "30 products, page 1 of 3", `<option value="bread"`} {
+			if !strings.Contains(r.Body, want) {
+				t.Fatalf("catalogue lacks %q", want)
+			}
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("requests reached nodes %v, want all 3", seen)
+	}
+}
+
+func TestCataloguePagesCoverEveryProductOnce(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+	all := map[string]bool{}
+	for _, page := range []string{"1", "2", "3"} {
+		r := visitor.Get(t, "/?page="+page)
+		for _, title := range titles(r.Body) {
+			if all[title] {
+				t.Fatalf("%q appears on two pages", title)
+			}
+			all[title] = true
+		}
+	}
+	if len(all) != 30 {
+		t.Fatalf("pages 1–3 show %d distinct products, want 30", len(all))
+	}
+	past := visitor.Get(t, "/?page=4")
+	if past.StatusCode != http.StatusOK || !strings.Contains(past.Body, "There are no products on this page") ||
+		!strings.Contains(past.Body, `href="/"`) {
+		t.Fatalf("page past the end: %d, want a way back to page 1", past.StatusCode)
+	}
+}
+
+func TestCatalogueFilterSortAndSearch(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+
+	bread := titles(visitor.Get(t, "/?category=bread").Body)
+	if len(bread) != 6 {
+		t.Fatalf("bread category shows %d products, want 6: %v", len(bread), bread)
+	}
+
+	cheapest := visitor.Get(t, "/?sort=price_asc").Body
+	dearest := visitor.Get(t, "/?sort=price_desc").Body
+	if titles(cheapest)[0] == titles(dearest)[0] {
+		t.Fatal("price ascending and descending start with the same product")
+	}
+	if !strings.Contains(cheapest, "£1.45") || strings.Contains(dearest, "£1.45") {
+		t.Fatal("cheapest product (£1.45) should lead the ascending page only")
+	}
+	if got := titles(dearest)[0]; got != "Victoria Sponge (serves 8)" {
+		t.Fatalf("most expensive product = %q, want Victoria Sponge", got)
+	}
+
+	// Prefix search over name and description, as typed so far.
+	found := titles(visitor.Get(t, "/?q=sourd").Body)
+	if len(found) == 0 || !contains(found, "White Sourdough Loaf") {
+		t.Fatalf("searching 'sourd' found %v", found)
+	}
+	// A word only in a description is found too.
+	if got := titles(visitor.Get(t, "/?q=crackling").Body); !contains(got, "White Sourdough Loaf") {
+		t.Fatalf("searching a description word found %v", got)
+	}
+	none := visitor.Get(t, "/?q=zzzzqqq")
+	if len(titles(none.Body)) != 0 || !strings.Contains(none.Body, "No products match") {
+		t.Fatal("a search with no match should say so")
+	}
+}
+
+func TestPartialAndFullPageShareOneURL(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+	path := "/?q=bread&category=bread"
+
+	full := visitor.Get(t, path)
+	partial := visitor.Get(t, path, "HX-Request", "true", "HX-Request-Type", "partial")
+	for name, r := range map[string]*apptest.Response{"full": full, "partial": partial} {
+		if r.StatusCode != http.StatusOK {
+			t.Fatalf("%s: status %d", name, r.StatusCode)
+		}
+		if vary := strings.Join(r.Header.Values("Vary"), ","); !strings.Contains(vary, "HX-Request") {
+			t.Fatalf("%s: Vary = %q, want HX-Request", name, vary)
+		}
+	}
+	if !strings.Contains(full.Body, "<html") || !strings.Contains(full.Body, `id="catalogue-filters"`) {
+		t.Fatal("a direct load must render the full page")
+	}
+	if strings.Contains(partial.Body, "<html") || strings.Contains(partial.Body, `id="catalogue-filters"`) {
+		t.Fatal("an htmx partial request must get only the results region")
+	}
+	if strings.Join(titles(full.Body), "|") != strings.Join(titles(partial.Body), "|") {
+		t.Fatal("full page and fragment list different products")
+	}
+	if !strings.Contains(partial.Body, `hx-target="#results-status"`) {
+		t.Fatal("the fragment must update the announced result count")
+	}
+
+	// Boosted navigation, history restore and body-targeted requests get the full page.
+	for _, h := range [][]string{
+		{"HX-Request", "true", "HX-Boosted", "true"},
+		{"HX-Request", "true", "HX-History-Restore-Request", "true"},
+		{"HX-Request", "true", "HX-Request-Type", "full"},
+	} {
+		if r := visitor.Get(t, path, h...); !strings.Contains(r.Body, "<html") {
+			t.Fatalf("headers %v got a fragment, want the full page", h)
+		}
+	}
+}
+
+func TestProductPage(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+
+	r := visitor.Get(t, "/products/white-sourdough-loaf")
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("product page = %d", r.StatusCode)
+	}
+	for _, want := range []string{"<h1>White Sourdough Loaf</h1>", "£", "In stock", `alt="White Sourdough Loaf"`, "slow-fermented"} {
+		if !strings.Contains(r.Body, want) {
+			t.Fatalf("product page lacks %q", want)
+		}
+	}
+	if r := visitor.Get(t, "/products/duck-eggs"); !strings.Contains(r.Body, "Only 1 left") {
+		t.Fatal("a product with 1 in stock should say 'Only 1 left'")
+	}
+	if r := visitor.Get(t, "/products/british-strawberries"); !strings.Contains(r.Body, "Sold out") {
+		t.Fatal("a product with no stock should say 'Sold out'")
+	}
+}
+
+func TestUnknownPagesAre404Pages(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+	for _, path := range []string{"/products/no-such-loaf", "/products/NOT_A_SLUG", "/no/such/page", "/images/abc", "/static/css/nope.css"} {
+		r := visitor.Get(t, path)
+		if r.StatusCode != http.StatusNotFound {
+			t.Fatalf("GET %s = %d, want 404", path, r.StatusCode)
+		}
+		if !strings.HasPrefix(path, "/static/") && !strings.HasPrefix(path, "/images/") &&
+			(!strings.Contains(r.Body, "<html") || !strings.Contains(r.Body, "Page not found")) {
+			t.Fatalf("GET %s: want a full 404 page, got %q", path, r.Body)
+		}
+	}
+	// Hidden products are not for sale.
+	if _, err := c.Pool.Exec(t.Context(), "UPDATE products SET active = false WHERE slug = 'duck-eggs'"); err != nil {
+		t.Fatal(err)
+	}
+	if r := visitor.Get(t, "/products/duck-eggs"); r.StatusCode != http.StatusNotFound {
+		t.Fatalf("hidden product = %d, want 404", r.StatusCode)
+	}
+}
+
+func TestBadQueryParametersNeverFail(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+	cases := map[string]int{
+		"/?page=-1":                   http.StatusBadRequest,
+		"/?page=0":                    http.StatusBadRequest,
+		"/?page=abc":                  http.StatusBadRequest,
+		"/?page=99999999999999999999": http.StatusBadRequest,
+		"/?sort=evil":                 http.StatusOK,
+		"/?sort=price_asc;DROP+TABLE": http.StatusOK,
+		"/?q=" + strings.Repeat("a", 10240): http.StatusBadRequest,
+		"/?q=%ff%fe%fd":                     http.StatusOK,
+		"/?q=%27%22%3C%3E%26%21%7C%3A*":     http.StatusOK,
+		"/?q=a%00b":                         http.StatusOK,
+		"/?category=../../etc":              http.StatusOK,
+		"/?category=%ff":                    http.StatusOK,
+		"/products/%ff":                     http.StatusNotFound,
+	}
+	for path, want := range cases {
+		r := visitor.Get(t, path)
+		if r.StatusCode != want {
+			t.Errorf("GET %.60s = %d, want %d", path, r.StatusCode, want)
+		}
+		if r.StatusCode == http.StatusBadRequest && !strings.Contains(r.Body, "must be") && !strings.Contains(r.Body, "too long") {
+			t.Errorf("GET %.60s: 400 without a clear message", path)
+		}
+	}
+	if strings.Contains(c.Logs(), `"level":"ERROR"`) {
+		t.Fatalf("bad input was logged as an internal error:\n%s", c.Logs())
+	}
+}
+
+func TestSearchTextIsEscaped(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	r := c.Client().Get(t, "/?q="+url.QueryEscape(`<script>alert(1)</script>`))
+	if strings.Contains(r.Body, "<script>alert(1)") {
+		t.Fatal("search text was echoed unescaped")
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

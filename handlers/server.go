@@ -1,0 +1,98 @@
+// Package handlers is Shopfront's HTTP layer: one route table, the
+// middleware chain, one render helper and one small file per action.
+// Handlers are thin: parse, call the shop rules or the database, render.
+package handlers
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+
+	"shopfront/config"
+	"shopfront/db"
+	"shopfront/views"
+)
+
+// Deps is what a Server needs from the outside world.
+type Deps struct {
+	Config config.Config
+	Pool   *pgxpool.Pool
+	Log    *slog.Logger
+	Now    func() time.Time // nil means time.Now; tests inject a clock
+}
+
+// Server is one Shopfront node's HTTP handler.
+type Server struct {
+	cfg      config.Config
+	pool     *pgxpool.Pool
+	queries  *db.Queries
+	log      *slog.Logger
+	now      func() time.Time
+	echo     *echo.Echo
+	paths    views.Paths
+	draining atomic.Bool
+}
+
+// New wires the middleware and the route table.
+func New(d Deps) (*Server, error) {
+	s := &Server{
+		cfg:     d.Config,
+		pool:    d.Pool,
+		queries: db.New(d.Pool),
+		log:     d.Log.With("node", d.Config.NodeID),
+		now:     d.Now,
+		echo:    echo.New(),
+		paths:   views.Paths{},
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.echo.HideBanner = true
+	s.echo.HidePort = true
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.IPExtractor = s.clientIP
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// StartDraining makes /readyz answer 503 so the proxy stops routing new
+// traffic here; requests keep being served until the listener closes.
+func (s *Server) StartDraining() { s.draining.Store(true) }
+
+// clientIP is the address of the visitor: Fly's proxy puts it in
+// Fly-Client-IP, which is only trusted when configured, since anyone can
+// send that header to a node reached directly.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.cfg.TrustProxyIP {
+		if ip := net.ParseIP(r.Header.Get("Fly-Client-IP")); ip != nil {
+			return ip.String()
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// ready reports whether this node should receive traffic.
+func (s *Server) ready(ctx context.Context) (bool, string) {
+	if s.draining.Load() {
+		return false, "shutting down"
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if err := s.pool.Ping(ctx); err != nil {
+		return false, "database unavailable"
+	}
+	return true, "ready"
+}

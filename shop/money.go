@@ -1,0 +1,99 @@
+// Package shop holds Shopfront's business rules as plain functions: money,
+// stock states and the catalogue's query rules. Nothing here knows about HTTP.
+package shop
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// currencyFormat says how a currency is written: its symbol, whether the
+// symbol follows the amount, and how many minor-unit digits it has.
+type currencyFormat struct {
+	symbol string
+	after  bool
+	digits int
+}
+
+var currencies = map[string]currencyFormat{
+	"GBP": {"£", false, 2},
+	"EUR": {"€", false, 2},
+	"USD": {"$", false, 2},
+	"CAD": {"CA$", false, 2},
+	"AUD": {"A$", false, 2},
+	"NZD": {"NZ$", false, 2},
+	"CHF": {"CHF ", false, 2},
+	"SEK": {" kr", true, 2},
+	"NOK": {" kr", true, 2},
+	"DKK": {" kr.", true, 2},
+	"JPY": {"¥", false, 0},
+}
+
+// SupportedCurrencies lists the ISO 4217 codes prices may be kept in.
+func SupportedCurrencies() []string {
+	codes := make([]string, 0, len(currencies))
+	for c := range currencies {
+		codes = append(codes, c)
+	}
+	slices.Sort(codes)
+	return codes
+}
+
+// IsSupportedCurrency reports whether code is a currency we can format.
+func IsSupportedCurrency(code string) bool {
+	_, ok := currencies[code]
+	return ok
+}
+
+// Money is an amount in minor units (pence, cents) of one currency.
+// It is never a float.
+type Money struct {
+	Minor    int64
+	Currency string
+}
+
+// String formats the amount for people, e.g. "£1,234.50".
+func (m Money) String() string {
+	f, ok := currencies[m.Currency]
+	if !ok {
+		f = currencyFormat{symbol: " " + m.Currency, after: true, digits: 2}
+	}
+	minor := m.Minor
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	unit := int64(1)
+	for range f.digits {
+		unit *= 10
+	}
+	whole := groupThousands(strconv.FormatInt(minor/unit, 10))
+	amount := whole
+	if f.digits > 0 {
+		frac := strconv.FormatInt(minor%unit, 10)
+		amount += "." + strings.Repeat("0", f.digits-len(frac)) + frac
+	}
+	if f.after {
+		return sign + amount + f.symbol
+	}
+	return sign + f.symbol + amount
+}
+
+func groupThousands(digits string) string {
+	if len(digits) <= 3 {
+		return digits
+	}
+	var b strings.Builder
+	lead := len(digits) % 3
+	if lead > 0 {
+		b.WriteString(digits[:lead])
+	}
+	for i := lead; i < len(digits); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
+}

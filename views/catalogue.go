@@ -1,0 +1,88 @@
+package views
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"shopfront/db"
+	"shopfront/shop"
+)
+
+// Catalogue is the data of the catalogue page and its results fragment.
+type Catalogue struct {
+	Query        shop.CatalogueQuery
+	Categories   []db.ListCategoriesRow
+	Products     []db.SearchProductsRow
+	Total        int64
+	FocusResults bool // move focus to the results heading after the swap (pagination)
+}
+
+// Pages is how many pages the results fill.
+func (c Catalogue) Pages() int { return shop.Pages(c.Total) }
+
+// CategoryName is the name of the filtered category, or "".
+func (c Catalogue) CategoryName() string {
+	for _, cat := range c.Categories {
+		if cat.Slug == c.Query.Category {
+			return cat.Name
+		}
+	}
+	return ""
+}
+
+// Title is the page title for the current query.
+func (c Catalogue) Title() string {
+	switch {
+	case c.Query.Search != "":
+		return fmt.Sprintf("Search: %s", c.Query.Search)
+	case c.CategoryName() != "":
+		return c.CategoryName()
+	default:
+		return "All products"
+	}
+}
+
+// Summary says what the results region shows; it is announced after htmx swaps.
+func (c Catalogue) Summary() string {
+	what := plural(c.Total, "product", "products")
+	if c.Query.Search != "" {
+		what = fmt.Sprintf("%s matching “%s”", what, c.Query.Search)
+	}
+	if c.CategoryName() != "" {
+		what += " in " + c.CategoryName()
+	}
+	if c.Pages() > 1 {
+		what += fmt.Sprintf(", page %d of %d", c.Query.Page, c.Pages())
+	}
+	return what
+}
+
+// PageLinks is the window of page numbers shown around the current page.
+func (c Catalogue) PageLinks() []int {
+	last := c.Pages()
+	from, to := max(1, c.Query.Page-2), min(last, c.Query.Page+2)
+	var pages []int
+	for p := from; p <= to; p++ {
+		pages = append(pages, p)
+	}
+	return pages
+}
+
+func stock(n int32) shop.StockLevel { return shop.StockLevel{Stock: n} }
+
+func categoryQuery(slug string) url.Values { return url.Values{"category": {slug}} }
+
+func itoa(n int32) string { return strconv.Itoa(int(n)) }
+
+// paragraphs splits plain text on blank lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

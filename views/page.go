@@ -1,0 +1,97 @@
+// Package views holds Shopfront's templ components: the layout, shared
+// components, shop pages and their htmx fragments.
+package views
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"shopfront/shop"
+)
+
+// Route names. handlers/routes.go binds each to a method, path and handler;
+// views build every URL from these names, never from string literals.
+const (
+	RouteCatalogue = "catalogue"
+	RouteProduct   = "product"
+	RouteImage     = "image"
+)
+
+// Paths maps route names to path patterns such as "/products/:slug".
+type Paths map[string]string
+
+// URL fills the pattern of the named route with params, path-escaped, in order.
+// An unknown name or a wrong number of params is a programming error.
+func (p Paths) URL(name string, params ...any) string {
+	pattern, ok := p[name]
+	if !ok {
+		panic("views: no route named " + name)
+	}
+	segs := strings.Split(pattern, "/")
+	n := 0
+	for i, s := range segs {
+		if strings.HasPrefix(s, ":") {
+			if n >= len(params) {
+				panic("views: too few params for route " + name)
+			}
+			segs[i] = url.PathEscape(fmt.Sprint(params[n]))
+			n++
+		}
+	}
+	if n != len(params) {
+		panic("views: too many params for route " + name)
+	}
+	return strings.Join(segs, "/")
+}
+
+// Page is what every full page needs besides its own content: the shop,
+// the visitor's state and helpers. The render helper puts it in the context.
+type Page struct {
+	Paths    Paths
+	ShopName string
+	Title    string // set by the page component through Layout
+	Currency string
+	Partial  bool // rendering an htmx fragment rather than a full page
+}
+
+type pageKey struct{}
+
+// WithPage returns ctx carrying p.
+func WithPage(ctx context.Context, p *Page) context.Context {
+	return context.WithValue(ctx, pageKey{}, p)
+}
+
+// PageFrom returns the Page in ctx, or an empty one.
+func PageFrom(ctx context.Context) *Page {
+	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
+		return p
+	}
+	return &Page{Paths: Paths{}}
+}
+
+// URL builds the URL of a named route.
+func URL(ctx context.Context, name string, params ...any) string {
+	return PageFrom(ctx).Paths.URL(name, params...)
+}
+
+// URLWithQuery builds the URL of a named route plus a query string.
+func URLWithQuery(ctx context.Context, q url.Values, name string, params ...any) string {
+	u := URL(ctx, name, params...)
+	if enc := q.Encode(); enc != "" {
+		u += "?" + enc
+	}
+	return u
+}
+
+func price(minor int64, currency string) string {
+	return shop.Money{Minor: minor, Currency: currency}.String()
+}
+
+func plural(n int64, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
