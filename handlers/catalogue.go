@@ -15,7 +15,8 @@ import (
 // query parameters, so every state of the page has a URL; htmx swaps only
 // the results region and pushes that URL.
 func (s *Server) catalogue(c echo.Context) error {
-	q, err := shop.ParseCatalogueQuery(c.QueryParams(), shop.SortName)
+	prefs := preferences(jar(c))
+	q, err := shop.ParseCatalogueQuery(c.QueryParams(), prefs.Sort)
 	if err != nil {
 		return err
 	}
@@ -23,7 +24,8 @@ func (s *Server) catalogue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data.FocusResults = c.Request().Header.Get("Shopfront-Focus") == "results"
+	data.Focus = c.Request().Header.Get("Shopfront-Focus")
+	data.View = prefs.View
 	return s.render(c, http.StatusOK, views.CataloguePage(data), views.CatalogueResults(data))
 }
 

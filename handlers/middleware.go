@@ -60,6 +60,7 @@ func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) er
 	if v.URIPath == "/healthz" || v.URIPath == "/readyz" {
 		level = slog.LevelDebug
 	}
+	requestDuration.WithLabelValues(v.RoutePath, v.Method, statusClass(v.Status)).Observe(v.Latency.Seconds())
 	s.log.LogAttrs(c.Request().Context(), level, "request",
 		slog.String("method", v.Method),
 		slog.String("route", v.RoutePath),
@@ -103,4 +104,8 @@ func notModified(c echo.Context, etag string) bool {
 		}
 	}
 	return false
+}
+
+func statusClass(status int) string {
+	return string(rune('0'+status/100)) + "xx"
 }

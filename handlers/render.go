@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"shopfront/cookiestate"
 	"shopfront/views"
 )
 
@@ -42,8 +43,14 @@ func (s *Server) render(c echo.Context, status int, full, fragment templ.Compone
 	buf := buffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	defer buffers.Put(buf)
-	if err := component.Render(views.WithPage(c.Request().Context(), page), buf); err != nil {
+	ctx := views.WithPage(c.Request().Context(), page)
+	if err := component.Render(ctx, buf); err != nil {
 		return err
+	}
+	if partial && page.Flash != nil {
+		if err := views.FlashUpdate(page.Flash).Render(ctx, buf); err != nil {
+			return err
+		}
 	}
 	h := c.Response().Header()
 	if h.Get("Cache-Control") == "" {
@@ -52,22 +59,58 @@ func (s *Server) render(c echo.Context, status int, full, fragment templ.Compone
 	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
-// page gathers what every page needs besides its own data.
+// page gathers what every page needs besides its own data. A full page
+// consumes the flash cookie; an htmx fragment leaves it for the next page
+// and shows only a message set while handling this very request.
 func (s *Server) page(c echo.Context, partial bool) *views.Page {
-	return &views.Page{
+	p := &views.Page{
 		Paths:    s.paths,
 		ShopName: s.cfg.ShopName,
 		Currency: s.cfg.Currency,
 		Partial:  partial,
+		Path:     c.Request().URL.Path,
+		Theme:    "system",
+		CSRF:     func() string { return "" },
 	}
+	if j, ok := c.Get(jarKey).(*cookiestate.Jar); ok {
+		var token string
+		p.CSRF = func() string {
+			if token == "" {
+				token = cookiestate.CSRFToken(j)
+			}
+			return token
+		}
+		p.Theme = preferences(j).Theme
+		if !partial {
+			if f, ok := cookiestate.FlashCookie.Take(j); ok {
+				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
+			}
+		}
+	}
+	if f, ok := c.Get(flashNowKey).(*cookiestate.Flash); ok {
+		p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
+	}
+	return p
 }
 
 // redirect sends the browser to url after a successful action: 303 See
-// Other for plain forms, HX-Location for htmx (which must not see a 3xx).
+// Other for plain forms, HX-Redirect for htmx (which must not see a 3xx).
+// A message flashed for this response moves to the flash cookie so the next
+// page shows it.
 func redirect(c echo.Context, url string) error {
+	keepFlashForNextPage(c)
 	if c.Request().Header.Get("HX-Request") == "true" {
-		c.Response().Header().Set("HX-Location", url)
+		c.Response().Header().Set("HX-Redirect", url)
 		return c.NoContent(http.StatusOK)
 	}
 	return c.Redirect(http.StatusSeeOther, url)
+}
+
+func keepFlashForNextPage(c echo.Context) {
+	f, ok := c.Get(flashNowKey).(*cookiestate.Flash)
+	j, hasJar := c.Get(jarKey).(*cookiestate.Jar)
+	if ok && hasJar {
+		_ = cookiestate.FlashCookie.Set(j, *f) // a short message always fits
+		c.Set(flashNowKey, nil)
+	}
 }

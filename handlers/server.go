@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/config"
+	"shopfront/cookiestate"
 	"shopfront/db"
 	"shopfront/views"
 )
@@ -34,6 +35,7 @@ type Server struct {
 	queries  *db.Queries
 	log      *slog.Logger
 	now      func() time.Time
+	cookies  *cookiestate.Codecs
 	echo     *echo.Echo
 	paths    views.Paths
 	draining atomic.Bool
@@ -41,7 +43,12 @@ type Server struct {
 
 // New wires the middleware and the route table.
 func New(d Deps) (*Server, error) {
+	cookies, err := cookiestate.NewCodecs(d.Config.CookieKeys, d.Config.SecureCookies())
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{
+		cookies: cookies,
 		cfg:     d.Config,
 		pool:    d.Pool,
 		queries: db.New(d.Pool),

@@ -16,7 +16,8 @@ type Catalogue struct {
 	Categories   []db.ListCategoriesRow
 	Products     []db.SearchProductsRow
 	Total        int64
-	FocusResults bool // move focus to the results heading after the swap (pagination)
+	Focus        string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
+	View         string // "grid" or "list", from the visitor's preferences
 }
 
 // Pages is how many pages the results fill.

@@ -5,6 +5,7 @@ package views
 import (
 	"context"
 	"fmt"
+	"github.com/a-h/templ"
 	"net/url"
 	"strings"
 
@@ -17,6 +18,10 @@ const (
 	RouteCatalogue = "catalogue"
 	RouteProduct   = "product"
 	RouteImage     = "image"
+
+	RoutePreferences     = "preferences"
+	RouteSavePreferences = "preferences.save"
+	RouteSetView         = "preferences.view"
 )
 
 // Paths maps route names to path patterns such as "/products/:slug".
@@ -51,9 +56,20 @@ func (p Paths) URL(name string, params ...any) string {
 type Page struct {
 	Paths    Paths
 	ShopName string
-	Title    string // set by the page component through Layout
 	Currency string
-	Partial  bool // rendering an htmx fragment rather than a full page
+	Partial  bool   // rendering an htmx fragment rather than a full page
+	Path     string // the request path, to mark the current navigation link
+	Theme    string // "light", "dark" or "system"
+	Flash    *Flash // a one-time message to show
+	// CSRF returns the token for forms and htmx requests; calling it may
+	// create the visitor's cookie, so pages that post nothing never set one.
+	CSRF func() string
+}
+
+// Flash is a one-time status message.
+type Flash struct {
+	Kind string // "success" or "error"
+	Text string
 }
 
 type pageKey struct{}
@@ -68,7 +84,14 @@ func PageFrom(ctx context.Context) *Page {
 	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
 		return p
 	}
-	return &Page{Paths: Paths{}}
+	return &Page{Paths: Paths{}, CSRF: func() string { return "" }}
+}
+
+// CSRFField is the name of the hidden field carrying the CSRF token.
+const CSRFField = "csrf_token"
+
+func csrfHeaders(ctx context.Context) string {
+	return `{"X-CSRF-Token":"` + PageFrom(ctx).CSRF() + `"}`
 }
 
 // URL builds the URL of a named route.
@@ -94,4 +117,28 @@ func plural(n int64, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// themeAttrs sets data-theme only when the visitor chose light or dark;
+// otherwise the stylesheet follows prefers-color-scheme.
+func themeAttrs(theme string) templ.Attributes {
+	if theme == "light" || theme == "dark" {
+		return templ.Attributes{"data-theme": theme}
+	}
+	return templ.Attributes{}
+}
+
+// currentAttrs marks the navigation link of the page being shown.
+func currentAttrs(current bool) templ.Attributes {
+	if current {
+		return templ.Attributes{"aria-current": "page"}
+	}
+	return templ.Attributes{}
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
 }

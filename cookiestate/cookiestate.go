@@ -1,0 +1,346 @@
+package cookiestate
+
+import (
+	"bytes"
+	"crypto/hkdf"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/securecookie"
+)
+
+// ErrTooLarge means a value would not fit its cookie's size budget. The
+// cookie is left as it was: a browser is never sent a cookie it would drop.
+var ErrTooLarge = errors.New("cookie value over its size budget")
+
+// Reasons a cookie is rejected; each is logged and counted.
+const (
+	ReasonOversized = "oversized"
+	ReasonSignature = "signature" // tampered, made with keys we lack, or moved from another cookie
+	ReasonMalformed = "malformed"
+	ReasonExpired   = "expired"
+	ReasonVersion   = "unknown_version"
+)
+
+// spec is the non-generic description of one kind of cookie.
+type spec struct {
+	name    string        // logical name; the cookie is "__Host-"+name when secure
+	version int           // payload format version; any other is treated as absent
+	maxAge  time.Duration // absolute lifetime since issue; 0 = none
+	idle    time.Duration // lifetime since the last change (or visit, for sessions); 0 = none
+	budget  int           // bytes allowed for name=value
+	expires time.Duration // the cookie's own Max-Age
+}
+
+// Kind is one kind of cookie state holding a T, e.g. Kind[Cart].
+type Kind[T any] struct{ spec }
+
+// registry lists every kind, so codecs are derived for each at startup and
+// every request checks every known cookie it carries.
+var registry []*spec
+
+func newKind[T any](s spec) *Kind[T] {
+	k := &Kind[T]{s}
+	registry = append(registry, &k.spec)
+	return k
+}
+
+// Name is the logical name of the kind ("cart").
+func (k *Kind[T]) Name() string { return k.name }
+
+// Get returns the value held in the request's cookie, and whether there was
+// a valid one. Get reflects Set and Delete made earlier in the same request.
+func (k *Kind[T]) Get(j *Jar) (T, bool) {
+	var v T
+	e := j.entries[k.name]
+	if e == nil || e.data == nil {
+		return v, false
+	}
+	if err := json.Unmarshal(e.data, &v); err != nil {
+		j.reject(&k.spec, e, ReasonMalformed)
+		var zero T
+		return zero, false
+	}
+	return v, true
+}
+
+// Set stores v, to be written on the response if it differs from what the
+// request carried. It fails with ErrTooLarge, changing nothing, when the
+// encoded cookie would exceed the kind's budget.
+func (k *Kind[T]) Set(j *Jar, v T) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("cookiestate: encoding %s: %w", k.name, err)
+	}
+	e := j.entry(&k.spec)
+	env := envelope{V: k.version, Iat: j.now.Unix(), Seen: j.now.Unix(), D: data}
+	if e.loaded != nil && bytes.Equal(e.loaded.D, data) {
+		// Unchanged: keep what the browser has (and its timestamps).
+		e.data, e.pending, e.deleted = data, "", false
+		return nil
+	}
+	if e.loaded != nil {
+		env.Iat = e.loaded.Iat
+	}
+	value, err := j.codecs.encode(&k.spec, env)
+	if err != nil {
+		return err
+	}
+	e.data, e.pending, e.deleted = data, value, false
+	return nil
+}
+
+// Touch records a visit for a kind whose idle timeout runs from the last
+// request rather than the last change (the staff session), rewriting the
+// cookie at most once per interval.
+func (k *Kind[T]) Touch(j *Jar, interval time.Duration) error {
+	e := j.entries[k.name]
+	if e == nil || e.loaded == nil || e.pending != "" || e.deleted {
+		return nil
+	}
+	if j.now.Sub(time.Unix(e.loaded.Seen, 0)) < interval {
+		return nil
+	}
+	env := *e.loaded
+	env.Seen = j.now.Unix()
+	value, err := j.codecs.encode(&k.spec, env)
+	if err != nil {
+		return err
+	}
+	e.pending = value
+	return nil
+}
+
+// IssuedAt is when the cookie's current value was first issued.
+func (k *Kind[T]) IssuedAt(j *Jar) (time.Time, bool) {
+	e := j.entries[k.name]
+	if e == nil || e.loaded == nil {
+		return time.Time{}, false
+	}
+	return time.Unix(e.loaded.Iat, 0), true
+}
+
+// Delete removes the cookie from the browser.
+func (k *Kind[T]) Delete(j *Jar) {
+	e := j.entry(&k.spec)
+	e.data, e.pending = nil, ""
+	e.deleted = e.present
+}
+
+// Take returns the value and deletes the cookie: for one-shot state (flash).
+func (k *Kind[T]) Take(j *Jar) (T, bool) {
+	v, ok := k.Get(j)
+	if ok {
+		k.Delete(j)
+	}
+	return v, ok
+}
+
+// envelope is the plaintext inside every cookie.
+type envelope struct {
+	V    int             `json:"v"`
+	Iat  int64           `json:"i"` // issued at, unix seconds
+	Seen int64           `json:"s"` // last change or visit, unix seconds
+	D    json.RawMessage `json:"d"`
+}
+
+// Codecs holds, for every kind, one securecookie codec per configured key
+// set: the first encodes, all decode.
+type Codecs struct {
+	byKind map[string][]*securecookie.SecureCookie
+	secure bool
+}
+
+// NewCodecs derives per-kind keys from COOKIE_KEYS. secure selects the
+// __Host- prefix and the Secure attribute (off only for plain-http
+// development).
+func NewCodecs(cookieKeys string, secure bool) (*Codecs, error) {
+	sets, err := ParseKeys(cookieKeys)
+	if err != nil {
+		return nil, err
+	}
+	c := &Codecs{byKind: map[string][]*securecookie.SecureCookie{}, secure: secure}
+	for _, s := range registry {
+		for _, set := range sets {
+			hashKey, err := hkdf.Key(sha256.New, set.Hash, nil, "shopfront cookie hash "+s.name, HashKeySize)
+			if err != nil {
+				return nil, err
+			}
+			blockKey, err := hkdf.Key(sha256.New, set.Block, nil, "shopfront cookie block "+s.name, BlockKeySize)
+			if err != nil {
+				return nil, err
+			}
+			codec := securecookie.New(hashKey, blockKey).
+				SetSerializer(securecookie.NopEncoder{}).
+				MaxLength(s.budget).
+				MaxAge(0) // lifetimes are checked from the payload's own timestamps
+			c.byKind[s.name] = append(c.byKind[s.name], codec)
+		}
+	}
+	return c, nil
+}
+
+// CookieName is the name the browser stores the kind under.
+func (c *Codecs) CookieName(s *spec) string {
+	if c.secure {
+		return "__Host-" + s.name
+	}
+	return s.name
+}
+
+func (c *Codecs) encode(s *spec, env envelope) (string, error) {
+	plain, err := json.Marshal(env)
+	if err != nil {
+		return "", err
+	}
+	name := c.CookieName(s)
+	value, err := c.byKind[s.name][0].Encode(name, plain)
+	if err != nil || len(name)+1+len(value) > s.budget {
+		return "", fmt.Errorf("%w: %s", ErrTooLarge, s.name)
+	}
+	return value, nil
+}
+
+// decode opens a cookie value. rotated is true when an older key set was
+// needed, so the caller re-issues it under the newest.
+func (c *Codecs) decode(s *spec, value string, now time.Time) (env envelope, rotated bool, reason string) {
+	name := c.CookieName(s)
+	if len(name)+1+len(value) > s.budget {
+		return env, false, ReasonOversized
+	}
+	var plain []byte
+	reason = ReasonSignature
+	for i, codec := range c.byKind[s.name] {
+		err := codec.Decode(name, value, &plain)
+		if err == nil {
+			rotated, reason = i > 0, ""
+			break
+		}
+		if !errors.Is(err, securecookie.ErrMacInvalid) {
+			reason = ReasonMalformed // not even well-formed: no other key will help
+			break
+		}
+	}
+	if reason != "" {
+		return env, false, reason
+	}
+	if err := json.Unmarshal(plain, &env); err != nil || env.D == nil {
+		return env, false, ReasonMalformed
+	}
+	if env.V != s.version {
+		return env, false, ReasonVersion
+	}
+	issued, seen := time.Unix(env.Iat, 0), time.Unix(env.Seen, 0)
+	const skew = 5 * time.Minute // nodes' clocks differ a little
+	switch {
+	case issued.After(now.Add(skew)) || seen.Before(issued):
+		return env, false, ReasonMalformed
+	case s.maxAge > 0 && now.Sub(issued) > s.maxAge,
+		s.idle > 0 && now.Sub(seen) > s.idle:
+		return env, false, ReasonExpired
+	}
+	return env, rotated, ""
+}
+
+// entry is the state of one kind of cookie during a request.
+type entry struct {
+	spec    *spec
+	present bool      // the request carried this cookie
+	loaded  *envelope // its valid content, if any
+	data    []byte    // current value (JSON of T); nil when absent
+	pending string    // encoded value to send; "" when nothing to send
+	deleted bool      // send a deletion
+	rotated bool      // decoded with an older key set: re-issue under the newest
+}
+
+// Jar is the cookie state of one request.
+type Jar struct {
+	codecs   *Codecs
+	now      time.Time
+	entries  map[string]*entry
+	onReject func(cookie, reason string)
+}
+
+// NewJar reads every known cookie on r. A cookie that fails to decode, is
+// expired or has an unknown version is treated as absent, deleted on the
+// response and reported through onReject (once per cookie).
+func (c *Codecs) NewJar(r *http.Request, now time.Time, onReject func(cookie, reason string)) *Jar {
+	j := &Jar{codecs: c, now: now, entries: make(map[string]*entry, len(registry)), onReject: onReject}
+	for _, s := range registry {
+		ck, err := r.Cookie(c.CookieName(s))
+		if err != nil {
+			continue
+		}
+		e := &entry{spec: s, present: true}
+		j.entries[s.name] = e
+		env, rotated, reason := c.decode(s, ck.Value, now)
+		if reason != "" {
+			j.reject(s, e, reason)
+			continue
+		}
+		e.loaded, e.data, e.rotated = &env, env.D, rotated
+	}
+	return j
+}
+
+func (j *Jar) entry(s *spec) *entry {
+	e := j.entries[s.name]
+	if e == nil {
+		e = &entry{spec: s}
+		j.entries[s.name] = e
+	}
+	return e
+}
+
+func (j *Jar) reject(s *spec, e *entry, reason string) {
+	e.loaded, e.data, e.pending, e.deleted = nil, nil, "", true
+	if j.onReject != nil {
+		j.onReject(j.codecs.CookieName(s), reason)
+	}
+}
+
+// Write adds the Set-Cookie headers this request needs: changed values,
+// deletions, and values re-issued under the newest key. Responses that set
+// cookies are marked private and not stored by any cache.
+func (j *Jar) Write(h http.Header) {
+	wrote := false
+	for _, s := range registry {
+		e := j.entries[s.name]
+		if e == nil {
+			continue
+		}
+		if e.pending == "" && e.rotated && !e.deleted && e.loaded != nil {
+			if v, err := j.codecs.encode(s, *e.loaded); err == nil {
+				e.pending = v
+			}
+		}
+		switch {
+		case e.pending != "":
+			h.Add("Set-Cookie", j.cookie(s, e.pending, int(s.expires.Seconds())).String())
+		case e.deleted:
+			h.Add("Set-Cookie", j.cookie(s, "", -1).String())
+		default:
+			continue
+		}
+		wrote = true
+	}
+	if wrote {
+		h.Set("Cache-Control", "private, no-store")
+	}
+}
+
+func (j *Jar) cookie(s *spec, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name:     j.codecs.CookieName(s),
+		Value:    value,
+		Path:     "/",
+		MaxAge:   maxAge,
+		Secure:   j.codecs.secure,
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+}

@@ -1,0 +1,134 @@
+package cookiestate
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"time"
+)
+
+const (
+	day = 24 * time.Hour
+	// Budget is the most bytes a cookie's name=value may take: under the
+	// 4096 browsers keep, leaving room for the attributes.
+	Budget = 3800
+)
+
+// Cart is the visitor's cart: product ids, quantities and the unit price
+// seen when each was added. Prices and stock are always re-read from
+// Postgres; PriceSeen only lets the cart say "the price changed".
+type Cart struct {
+	Lines []CartLine
+}
+
+// CartLine is one product in the cart.
+type CartLine struct {
+	ProductID int64
+	Quantity  int
+	PriceSeen int64
+}
+
+// Flash is a one-time message for the next page.
+type Flash struct {
+	Kind string `json:"k"` // "success" or "error"
+	Text string `json:"t"`
+}
+
+// Prefs are the visitor's display preferences. Values are allow-listed
+// where they are used; anything unknown means the default.
+type Prefs struct {
+	Theme string `json:"t,omitempty"` // light, dark, system
+	View  string `json:"v,omitempty"` // grid, list
+	Sort  string `json:"s,omitempty"` // default catalogue order
+}
+
+// RecentOrders links the visitor back to orders placed from this browser.
+type RecentOrders struct {
+	Orders []RecentOrder `json:"o,omitempty"`
+}
+
+// RecentOrder is one order's public token and number.
+type RecentOrder struct {
+	Token    string `json:"t"`
+	Number   string `json:"n"`
+	PlacedAt int64  `json:"p"` // unix seconds
+}
+
+// Visitor holds the secret the CSRF token is derived from.
+type Visitor struct {
+	Secret []byte `json:"c"`
+}
+
+// StaffSession identifies a signed-in staff member. Epoch must match the
+// staff row in Postgres: bumping it there signs out every copy of the cookie.
+type StaffSession struct {
+	StaffID int64 `json:"id"`
+	Epoch   int64 `json:"e"`
+}
+
+// The kinds of cookie state, with their lifetimes and budgets.
+var (
+	CartCookie = newKind[Cart](spec{name: "cart", version: 1, idle: 30 * day, budget: Budget, expires: 30 * day})
+	// Flash lives for one response; the short cookie lifetime only bounds
+	// a message nobody came back to read.
+	FlashCookie        = newKind[Flash](spec{name: "flash", version: 1, maxAge: 10 * time.Minute, budget: 1024, expires: 10 * time.Minute})
+	PrefsCookie        = newKind[Prefs](spec{name: "prefs", version: 1, idle: 365 * day, budget: 512, expires: 365 * day})
+	RecentOrdersCookie = newKind[RecentOrders](spec{name: "orders", version: 1, idle: 90 * day, budget: 2048, expires: 90 * day})
+	VisitorCookie      = newKind[Visitor](spec{name: "visitor", version: 1, maxAge: 365 * day, budget: 512, expires: 365 * day})
+	// The staff session's lifetimes are set from configuration by
+	// ConfigureStaffSession; these are the defaults.
+	StaffSessionCookie = newKind[StaffSession](spec{name: "staff", version: 1, maxAge: 12 * time.Hour, idle: time.Hour, budget: 512, expires: 12 * time.Hour})
+)
+
+// ConfigureStaffSession sets the staff session's absolute and idle lifetimes.
+func ConfigureStaffSession(absolute, idle time.Duration) {
+	StaffSessionCookie.maxAge, StaffSessionCookie.idle, StaffSessionCookie.expires = absolute, idle, absolute
+}
+
+// CSRF tokens are the visitor's secret XOR a fresh random mask, sent with
+// the mask: a new string on every page, so compressed pages do not leak the
+// secret byte by byte (BREACH), yet checkable against the one secret.
+const secretSize = 32
+
+// CSRFToken returns a token for forms and htmx headers, creating the
+// visitor's secret (and so its cookie) on first use.
+func CSRFToken(j *Jar) string {
+	v, ok := VisitorCookie.Get(j)
+	if !ok || len(v.Secret) != secretSize {
+		v = Visitor{Secret: make([]byte, secretSize)}
+		_, _ = rand.Read(v.Secret)
+		_ = VisitorCookie.Set(j, v) // a 32-byte secret always fits
+	}
+	token := make([]byte, 2*secretSize)
+	_, _ = rand.Read(token[:secretSize])
+	for i := range secretSize {
+		token[secretSize+i] = token[i] ^ v.Secret[i]
+	}
+	return base64.RawURLEncoding.EncodeToString(token)
+}
+
+// ValidCSRFToken reports whether token was issued from this visitor's secret.
+func ValidCSRFToken(j *Jar, token string) bool {
+	v, ok := VisitorCookie.Get(j)
+	if !ok || len(v.Secret) != secretSize {
+		return false
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(token)
+	if err != nil || len(raw) != 2*secretSize {
+		return false
+	}
+	secret := make([]byte, secretSize)
+	for i := range secretSize {
+		secret[i] = raw[i] ^ raw[secretSize+i]
+	}
+	return subtle.ConstantTimeCompare(secret, v.Secret) == 1
+}
+
+// RotateCSRF replaces the visitor's secret, invalidating every token issued
+// before (done at sign-in).
+func RotateCSRF(j *Jar) {
+	VisitorCookie.Delete(j)
+	v := Visitor{Secret: make([]byte, secretSize)}
+	_, _ = rand.Read(v.Secret)
+	_ = VisitorCookie.Set(j, v)
+}
