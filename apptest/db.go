@@ -111,3 +111,11 @@ func NewPool(t testing.TB, url string, maxConns int32) *pgxpool.Pool {
 	t.Cleanup(pool.Close)
 	return pool
 }
+
+// NewEmptyDatabase returns the URL of a fresh database with no schema at all.
+func NewEmptyDatabase(t testing.TB) string {
+	t.Helper()
+	admin := adminConfig(t)
+	admin.ForceTerminateConnections = true
+	return pgtestdb.Custom(t, admin, pgtestdb.NoopMigrator{}).URL()
+}

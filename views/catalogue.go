@@ -12,12 +12,12 @@ import (
 
 // Catalogue is the data of the catalogue page and its results fragment.
 type Catalogue struct {
-	Query        shop.CatalogueQuery
-	Categories   []db.ListCategoriesRow
-	Products     []db.SearchProductsRow
-	Total        int64
-	Focus        string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
-	View         string // "grid" or "list", from the visitor's preferences
+	Query      shop.CatalogueQuery
+	Categories []db.ListCategoriesRow
+	Products   []db.SearchProductsRow
+	Total      int64
+	Focus      string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
+	View       string // "grid" or "list", from the visitor's preferences
 }
 
 // Pages is how many pages the results fill.

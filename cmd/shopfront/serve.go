@@ -57,7 +57,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	stopMetrics := serveMetrics(cfg, log)
 	defer stopMetrics()
 
-	log.Info("ready", "url", cfg.BaseURL, "env", cfg.Env, "startup", time.Since(processStart).Round(time.Millisecond))
+	log.Info("ready", "url", cfg.BaseURL, "env", cfg.Env, "startup", time.Since(processStart).Round(time.Millisecond).String())
 	if !cfg.Production() {
 		fmt.Fprintf(stdout, "\n  Shopfront is serving at %s  (Ctrl-C stops it)\n\n", cfg.BaseURL)
 	}

@@ -1,0 +1,69 @@
+package config
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func env(vars map[string]string) func(string) string {
+	return func(k string) string { return vars[k] }
+}
+
+func TestDevelopmentDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Env != Development || c.Port != 8080 || c.BaseURL != "http://localhost:8080" || c.SecureCookies() ||
+		c.Currency != "GBP" || c.Location.String() != "Europe/London" || c.ShutdownDrain != 0 || c.MetricsPort != 0 {
+		t.Fatalf("unexpected development defaults: %+v", c)
+	}
+}
+
+func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
+	_, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y"}))
+	if err == nil || !strings.Contains(err.Error(), "COOKIE_KEYS is required") || !strings.Contains(err.Error(), "BASE_URL is required") {
+		t.Fatalf("production without keys or base URL: %v", err)
+	}
+	_, err = Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": "k", "BASE_URL": "http://plain.example"}))
+	if err == nil || !strings.Contains(err.Error(), "https") {
+		t.Fatalf("production over plain http: %v", err)
+	}
+	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": "k", "BASE_URL": "https://shop.example/"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SecureCookies() || c.BaseURL != "https://shop.example" || !c.TrustProxyIP || c.LogFormat != "json" || c.MetricsPort != 9091 {
+		t.Fatalf("unexpected production settings: %+v", c)
+	}
+}
+
+func TestEveryProblemIsReported(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"APP_ENV": "staging", "PORT": "0", "DB_MAX_CONNS": "many", "SHOP_TIMEZONE": "Mars/Olympus",
+		"SHUTDOWN_TIMEOUT": "forever", "TRUST_PROXY": "maybe", "LOG_FORMAT": "xml",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, v := range []string{"APP_ENV", "PORT", "DB_MAX_CONNS", "SHOP_TIMEZONE", "SHUTDOWN_TIMEOUT", "TRUST_PROXY", "LOG_FORMAT", "DATABASE_URL"} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("no line about %s in:\n%v", v, err)
+		}
+	}
+}
+
+// The README's configuration table must list exactly the variables Load reads.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Variables {
+		row := "| `" + v.Name + "` | " + v.Default + " | " + v.Meaning + " |"
+		if !strings.Contains(string(readme), row) {
+			t.Errorf("README lacks the row:\n%s", row)
+		}
+	}
+}
