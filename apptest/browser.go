@@ -30,8 +30,9 @@ type BrowserOptions struct {
 // NewBrowser starts a headless Chromium for the test and returns the context
 // of its tab. At cleanup it fails the test if the page logged a console error
 // (Chromium logs Content Security Policy violations and failed requests as
-// errors) or threw an uncaught exception, and shuts the browser down. Without Chromium the test is skipped, or fails when
-// the environment variable CI is set.
+// errors) or threw an uncaught exception, and shuts the browser down.
+// Without Chromium the test is skipped, or fails when the environment
+// variable CI is set.
 func NewBrowser(t testing.TB) context.Context {
 	t.Helper()
 	return NewBrowserWith(t, BrowserOptions{})
@@ -110,7 +111,7 @@ func NewBrowserWith(t testing.TB, opts BrowserOptions) context.Context {
 				t.Log("browser: the console did not flush; messages may be missing")
 			}
 		}
-		for _, m := range c.errors() {
+		for _, m := range c.collected() {
 			where := ""
 			if m.URL != "" {
 				where = " (" + m.URL + ")"
@@ -131,32 +132,50 @@ func NewBrowserWith(t testing.TB, opts BrowserOptions) context.Context {
 }
 
 // WaitFor polls the JavaScript expression in the page until it is truthy and
-// fails the test with what if it is not within timeout. A navigation while it
-// polls is fine: it polls again in the new document.
+// fails the test with what if it is not within timeout. It polls from Go, not
+// with chromedp.Poll, which never returns in a tab with JavaScript disabled
+// (the page's timers don't run); and it outlasts a navigation.
 func WaitFor(t testing.TB, ctx context.Context, timeout time.Duration, expr, what string) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
-	var err error
-	for time.Now().Before(deadline) {
-		_, err = chromedp.Run(ctx, chromedp.Poll[bool](expr,
-			chromedp.WithPollingInterval(50*time.Millisecond),
-			chromedp.WithPollingTimeout(time.Until(deadline))))
-		if err == nil {
+	for {
+		callCtx, cancel := context.WithDeadline(ctx, deadline)
+		ok, err := chromedp.Run(callCtx, chromedp.Evaluate[bool]("!!("+expr+")"))
+		cancel()
+		switch {
+		case err == nil && ok:
 			return
+		case ctx.Err() != nil:
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case time.Now().After(deadline):
+			t.Fatalf("timed out after %v waiting for %s (%s); last error: %v", timeout, what, expr, err)
 		}
-		if ctx.Err() != nil {
-			break
-		}
-		time.Sleep(50 * time.Millisecond) // the document is being replaced
+		time.Sleep(25 * time.Millisecond)
 	}
-	t.Fatalf("timed out after %v waiting for %s (%s): %v", timeout, what, expr, err)
+}
+
+// BrowserTimeout bounds each Do and Eval: a chromedp query waits for ever
+// for an element that never appears.
+const BrowserTimeout = 15 * time.Second
+
+// Do runs the steps in the tab, and fails the test, saying what it was
+// doing, if they fail or take longer than BrowserTimeout.
+func Do(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	stepCtx, cancel := context.WithTimeout(ctx, BrowserTimeout)
+	defer cancel()
+	if err := chromedp.Do(stepCtx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
 }
 
 // Eval returns the value of the JavaScript expression in the page, or fails
 // the test.
 func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	evalCtx, cancel := context.WithTimeout(ctx, BrowserTimeout)
+	defer cancel()
+	v, err := chromedp.Run(evalCtx, chromedp.Evaluate[T](expr))
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", expr, err)
 	}
@@ -204,7 +223,7 @@ func (c *console) collect(messages iter.Seq2[chromedp.ConsoleMessage, error]) {
 	}
 }
 
-func (c *console) errors() []chromedp.ConsoleMessage {
+func (c *console) collected() []chromedp.ConsoleMessage {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]chromedp.ConsoleMessage(nil), c.errs...)

@@ -21,6 +21,7 @@ import (
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/handlers"
+	"shopfront/shop"
 )
 
 // Options shape a Cluster. The zero value is three nodes on an empty schema.
@@ -135,6 +136,8 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		CookieKeys:      cookiestate.GenerateKeySet().String(),
 		TrustProxyIP:    true,
 		ShopName:        "Test Bakery",
+		Delivery:        shop.DeliveryRules{Areas: []string{"BS1", "BS6"}, Fee: 350, Minimum: 1500},
+		PickupLeadTime:  30 * time.Minute,
 		Currency:        "GBP",
 		Location:        london,
 		LogLevel:        "debug",
@@ -150,8 +153,8 @@ func (c *Cluster) Logs() string { return c.logs.String() }
 // certificate, and not following redirects so tests see them.
 func (c *Cluster) Client() *Client {
 	jar, _ := cookiejar.New(nil)
-	hc := c.front.Client()
-	hc.Jar = jar
+	shared := c.front.Client() // the same *http.Client on every call: copy it
+	hc := &http.Client{Transport: shared.Transport, Jar: jar}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	hc.Timeout = 30 * time.Second
 	return &Client{HTTP: hc, base: c.URL}

@@ -87,7 +87,7 @@ func (m migrator) Migrate(ctx context.Context, sqlDB *sql.DB, conf pgtestdb.Conf
 		return err
 	}
 	defer pool.Close()
-	_, err = demo.Load(ctx, pool, "GBP", DemoEpoch)
+	_, err = demo.LoadCatalogue(ctx, pool, "GBP", DemoEpoch)
 	return err
 }
 
@@ -118,4 +118,17 @@ func NewEmptyDatabase(t testing.TB) string {
 	admin := adminConfig(t)
 	admin.ForceTerminateConnections = true
 	return pgtestdb.Custom(t, admin, pgtestdb.NoopMigrator{}).URL()
+}
+
+// AddSlot creates a one-hour pickup slot starting at start and returns its id.
+func AddSlot(t testing.TB, pool *pgxpool.Pool, start time.Time, capacity int) int64 {
+	t.Helper()
+	var id int64
+	err := pool.QueryRow(context.Background(),
+		"INSERT INTO pickup_slots (starts_at, ends_at, capacity) VALUES ($1, $2, $3) RETURNING id",
+		start, start.Add(time.Hour), capacity).Scan(&id)
+	if err != nil {
+		t.Fatalf("adding a slot: %v", err)
+	}
+	return id
 }

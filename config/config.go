@@ -34,9 +34,12 @@ type Config struct {
 	MetricsPort  int    // METRICS_PORT; 0 disables the metrics listener
 	TrustProxyIP bool   // TRUST_PROXY: take the client IP from Fly-Client-IP
 
-	ShopName string         // SHOP_NAME
-	Currency string         // SHOP_CURRENCY (ISO 4217)
-	Location *time.Location // SHOP_TIMEZONE
+	ShopName string             // SHOP_NAME
+	Delivery shop.DeliveryRules // DELIVERY_AREAS, DELIVERY_FEE, DELIVERY_MINIMUM
+	// PickupLeadTime is how long before a slot starts it can still be booked.
+	PickupLeadTime time.Duration  // PICKUP_LEAD_TIME
+	Currency       string         // SHOP_CURRENCY (ISO 4217)
+	Location       *time.Location // SHOP_TIMEZONE
 
 	LogLevel  string // LOG_LEVEL: debug, info, warn, error
 	LogFormat string // LOG_FORMAT: text or json
@@ -66,6 +69,10 @@ var Variables = []Variable{
 	{"SHOP_NAME", "Shopfront Demo Bakery", "Shop name shown in the header and titles."},
 	{"SHOP_CURRENCY", "GBP", "ISO 4217 currency of prices: " + strings.Join(shop.SupportedCurrencies(), ", ") + "."},
 	{"SHOP_TIMEZONE", "Europe/London", "IANA time zone in which times are shown and days begin."},
+	{"DELIVERY_AREAS", "BS1,BS2,BS3,BS5,BS6,BS7,BS8", "Postcode areas delivered to, comma separated: UK outward codes (`BS6`), whole areas (`BS`) or other prefixes. `none` turns delivery off."},
+	{"DELIVERY_FEE", "3.50", "Flat delivery fee, in `SHOP_CURRENCY`."},
+	{"DELIVERY_MINIMUM", "15.00", "Smallest order subtotal delivered, in `SHOP_CURRENCY`."},
+	{"PICKUP_LEAD_TIME", "30m", "How long before a pickup slot starts it can still be booked."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
 	{"LOG_FORMAT", "text (json in production)", "`text` or `json`."},
 	{"SHUTDOWN_TIMEOUT", "25s", "How long in-flight requests may take to finish after SIGTERM/SIGINT."},
@@ -146,6 +153,19 @@ func Load(getenv func(string) string) (Config, error) {
 		loc = time.UTC
 	}
 	c.Location = loc
+
+	for _, area := range strings.Split(get("DELIVERY_AREAS", "BS1,BS2,BS3,BS5,BS6,BS7,BS8"), ",") {
+		if area = strings.ToUpper(strings.TrimSpace(area)); area != "" && area != "NONE" {
+			c.Delivery.Areas = append(c.Delivery.Areas, area)
+		}
+	}
+	if c.Delivery.Fee, err = shop.ParseAmount(get("DELIVERY_FEE", "3.50"), c.Currency); err != nil {
+		bad("DELIVERY_FEE: %v", err)
+	}
+	if c.Delivery.Minimum, err = shop.ParseAmount(get("DELIVERY_MINIMUM", "15.00"), c.Currency); err != nil {
+		bad("DELIVERY_MINIMUM: %v", err)
+	}
+	c.PickupLeadTime = durationVar(get("PICKUP_LEAD_TIME", "30m"), "PICKUP_LEAD_TIME", 0, 7*24*time.Hour, bad)
 
 	c.LogLevel = strings.ToLower(get("LOG_LEVEL", "info"))
 	switch c.LogLevel {

@@ -29,6 +29,60 @@ type Image struct {
 	CreatedAt   time.Time
 }
 
+type Order struct {
+	ID               int64
+	Number           int64
+	Token            string
+	IdempotencyKey   string
+	ContentHash      []byte
+	Status           string
+	Fulfilment       string
+	SlotID           pgtype.Int8
+	DeliveryAddress  pgtype.Text
+	DeliveryPostcode pgtype.Text
+	CustomerName     string
+	CustomerEmail    string
+	CustomerPhone    string
+	Note             string
+	Currency         string
+	SubtotalMinor    int64
+	DeliveryFeeMinor int64
+	TotalMinor       int64
+	PaidAt           pgtype.Timestamptz
+	PlacedAt         time.Time
+	UpdatedAt        time.Time
+}
+
+type OrderEvent struct {
+	ID         int64
+	OrderID    int64
+	Kind       string
+	FromStatus pgtype.Text
+	ToStatus   pgtype.Text
+	StaffID    pgtype.Int8
+	CreatedAt  time.Time
+}
+
+type OrderLine struct {
+	OrderID        int64
+	LineNo         int32
+	ProductID      int64
+	ProductName    string
+	UnitPriceMinor int64
+	Quantity       int32
+	LineTotalMinor int64
+}
+
+type PickupSlot struct {
+	ID        int64
+	StartsAt  time.Time
+	EndsAt    time.Time
+	Capacity  int32
+	Booked    int32
+	Closed    bool
+	CreatedAt time.Time
+}
+
 type Product struct {
 	ID          int64
 	CategoryID  int64

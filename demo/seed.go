@@ -15,14 +15,52 @@ import (
 	"shopfront/db"
 )
 
-// Load inserts the demo shop in one transaction. It only adds what is
+// Load inserts the demo shop in one transaction: the catalogue, and pickup
+// slots for the next 7 days in the shop's time zone. It only adds what is
 // missing, so loading twice adds nothing; it returns how many products it added.
-func Load(ctx context.Context, pool *pgxpool.Pool, currency string, now time.Time) (added int, err error) {
+func Load(ctx context.Context, pool *pgxpool.Pool, currency string, loc *time.Location, now time.Time) (added int, err error) {
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		if added, err = loadCatalogue(ctx, q, currency, now); err != nil {
+			return err
+		}
+		return loadSlots(ctx, q, loc, now)
+	})
+	return added, err
+}
+
+// LoadCatalogue inserts only the demo catalogue.
+func LoadCatalogue(ctx context.Context, pool *pgxpool.Pool, currency string, now time.Time) (added int, err error) {
 	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
 		added, err = loadCatalogue(ctx, q, currency, now)
 		return err
 	})
 	return added, err
+}
+
+// SlotTimes are the demo shop's daily pickup windows (start hour, end hour).
+var SlotTimes = [][2]int{{9, 10}, {11, 12}, {14, 15}, {16, 17}}
+
+// SlotCapacity is how many orders each demo slot takes.
+const SlotCapacity = 5
+
+func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.Time) error {
+	today := now.In(loc)
+	for d := range 7 {
+		day := time.Date(today.Year(), today.Month(), today.Day()+d, 0, 0, 0, 0, loc)
+		for _, t := range SlotTimes {
+			start := day.Add(time.Duration(t[0]) * time.Hour)
+			if !start.After(now) {
+				continue
+			}
+			_, err := q.InsertSlotIfMissing(ctx, db.InsertSlotIfMissingParams{
+				StartsAt: start, EndsAt: day.Add(time.Duration(t[1]) * time.Hour), Capacity: SlotCapacity,
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func loadCatalogue(ctx context.Context, q *db.Queries, currency string, now time.Time) (int, error) {

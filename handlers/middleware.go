@@ -40,7 +40,14 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(s.securityHeaders)
-	e.Use(middleware.BodyLimit(maxBodyBytes))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit: maxBodyBytes,
+		// Checkout sets its own, larger limit so an over-long note gets a
+		// field error instead of a bare "too large".
+		Skipper: func(c echo.Context) bool {
+			return c.Request().Method == "POST" && c.Request().URL.Path == "/checkout"
+		},
+	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
 		Level:     5,
 		MinLength: 1024,

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/cookiestate"
+	"shopfront/shop"
 	"shopfront/views"
 )
 
@@ -70,6 +71,7 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 		Partial:  partial,
 		Path:     c.Request().URL.Path,
 		Theme:    "system",
+		Location: s.cfg.Location,
 		CSRF:     func() string { return "" },
 	}
 	if j, ok := c.Get(jarKey).(*cookiestate.Jar); ok {
@@ -81,6 +83,8 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 			return token
 		}
 		p.Theme = preferences(j).Theme
+		p.CartCount = shop.CartCount(cartLines(c))
+		p.RecentOrders = len(recentOrderTokens(c, s.now()))
 		if !partial {
 			if f, ok := cookiestate.FlashCookie.Take(j); ok {
 				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}

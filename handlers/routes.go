@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"shopfront/views"
 )
@@ -23,6 +24,16 @@ func (s *Server) routes() {
 	s.add(views.RoutePreferences, echo.GET, "/preferences", s.preferences, page...)
 	s.add(views.RouteSavePreferences, echo.POST, "/preferences", s.savePreferences, page...)
 	s.add(views.RouteSetView, echo.POST, "/preferences/view", s.setView, page...)
+
+	s.add(views.RouteCart, echo.GET, "/cart", s.cart, page...)
+	s.add(views.RouteCartAdd, echo.POST, "/cart/add", s.cartAdd, page...)
+	s.add(views.RouteCartUpdate, echo.POST, "/cart/update", s.cartUpdate, page...)
+	s.add(views.RouteCartRemove, echo.POST, "/cart/remove", s.cartRemove, page...)
+	s.add(views.RouteCartClear, echo.POST, "/cart/clear", s.cartClear, page...)
+	s.add(views.RouteCheckout, echo.GET, "/checkout", s.checkout, page...)
+	s.add(views.RoutePlaceOrder, echo.POST, "/checkout", s.placeOrder, append([]echo.MiddlewareFunc{middleware.BodyLimit(maxCheckoutBody)}, page...)...)
+	s.add(views.RouteOrders, echo.GET, "/orders", s.recentOrders, page...)
+	s.add(views.RouteOrder, echo.GET, "/orders/:token", s.order, page...)
 
 	// Unknown URLs get the 404 page with the visitor's state (theme, cart).
 	s.echo.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, page...)

@@ -3,6 +3,7 @@
 package shop
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,4 +97,33 @@ func groupThousands(digits string) string {
 		b.WriteString(digits[i : i+3])
 	}
 	return b.String()
+}
+
+// ParseAmount reads a decimal amount such as "3.50" in currency into minor
+// units, refusing negative numbers and more decimals than the currency has.
+func ParseAmount(s, currency string) (int64, error) {
+	f, ok := currencies[currency]
+	if !ok {
+		f.digits = 2
+	}
+	whole, frac, hasFrac := strings.Cut(strings.TrimSpace(s), ".")
+	if whole == "" || len(frac) > f.digits || (hasFrac && frac == "") {
+		return 0, fmt.Errorf("%q is not an amount like 3.50", s)
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w < 0 || w > 1_000_000_000 {
+		return 0, fmt.Errorf("%q is not an amount like 3.50", s)
+	}
+	frac += strings.Repeat("0", f.digits-len(frac))
+	var fr int64
+	if frac != "" {
+		if fr, err = strconv.ParseInt(frac, 10, 64); err != nil {
+			return 0, fmt.Errorf("%q is not an amount like 3.50", s)
+		}
+	}
+	unit := int64(1)
+	for range f.digits {
+		unit *= 10
+	}
+	return w*unit + fr, nil
 }

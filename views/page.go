@@ -8,6 +8,7 @@ import (
 	"github.com/a-h/templ"
 	"net/url"
 	"strings"
+	"time"
 
 	"shopfront/shop"
 )
@@ -22,6 +23,16 @@ const (
 	RoutePreferences     = "preferences"
 	RouteSavePreferences = "preferences.save"
 	RouteSetView         = "preferences.view"
+
+	RouteCart       = "cart"
+	RouteCartAdd    = "cart.add"
+	RouteCartUpdate = "cart.update"
+	RouteCartRemove = "cart.remove"
+	RouteCartClear  = "cart.clear"
+	RouteCheckout   = "checkout"
+	RoutePlaceOrder = "checkout.place"
+	RouteOrders     = "orders"
+	RouteOrder      = "order"
 )
 
 // Paths maps route names to path patterns such as "/products/:slug".
@@ -61,6 +72,11 @@ type Page struct {
 	Path     string // the request path, to mark the current navigation link
 	Theme    string // "light", "dark" or "system"
 	Flash    *Flash // a one-time message to show
+	Location *time.Location
+	// CartCount is the number of items in the cart cookie, for the badge.
+	CartCount int
+	// RecentOrders is how many orders this browser has placed recently.
+	RecentOrders int
 	// CSRF returns the token for forms and htmx requests; calling it may
 	// create the visitor's cookie, so pages that post nothing never set one.
 	CSRF func() string
@@ -84,7 +100,7 @@ func PageFrom(ctx context.Context) *Page {
 	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
 		return p
 	}
-	return &Page{Paths: Paths{}, CSRF: func() string { return "" }}
+	return &Page{Paths: Paths{}, CSRF: func() string { return "" }, Location: time.UTC}
 }
 
 // CSRFField is the name of the hidden field carrying the CSRF token.
@@ -141,4 +157,17 @@ func boolString(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// slotTime formats a pickup slot in the shop's time zone, e.g.
+// "Saturday 28 November, 09:00–10:00".
+func slotTime(ctx context.Context, start, end time.Time) string {
+	loc := PageFrom(ctx).Location
+	s, e := start.In(loc), end.In(loc)
+	return s.Format("Monday 2 January, 15:04") + "–" + e.Format("15:04")
+}
+
+// dateTime formats a moment in the shop's time zone.
+func dateTime(ctx context.Context, t time.Time) string {
+	return t.In(PageFrom(ctx).Location).Format("2 January 2006 at 15:04")
 }

@@ -26,7 +26,7 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer pool.Close()
-	added, err := demo.Load(ctx, pool, cfg.Currency, time.Now())
+	added, err := demo.Load(ctx, pool, cfg.Currency, cfg.Location, time.Now())
 	if err != nil {
 		return fmt.Errorf("loading the demo shop: %w", err)
 	}

@@ -1,0 +1,92 @@
+-- name: ProductsForCart :many
+-- Current price and stock of the products in a cart; missing ids are
+-- simply absent from the result.
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active,
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
+FROM products p
+LEFT JOIN images i ON i.id = p.image_id
+WHERE p.id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- name: OpenSlots :many
+-- Slots a customer can still book: not closed, not full, starting after
+-- the cut-off and before the horizon.
+SELECT id, starts_at, ends_at, capacity, booked
+FROM pickup_slots
+WHERE NOT closed
+  AND booked < capacity
+  AND starts_at > sqlc.arg(after)::timestamptz
+  AND starts_at < sqlc.arg(before)::timestamptz
+ORDER BY starts_at;
+
+-- name: LockIdempotencyKey :exec
+-- Serialises checkouts that share a key, so a retry waits for the first
+-- attempt and then finds its order.
+SELECT pg_advisory_xact_lock(hashtextextended(sqlc.arg(key)::text, 42));
+
+-- name: OrderByIdempotencyKey :one
+SELECT id, number, token, content_hash FROM orders WHERE idempotency_key = $1;
+
+-- name: TakeStock :one
+-- Takes qty units only if that many are left; no row means "not enough".
+UPDATE products
+SET stock = stock - sqlc.arg(qty)::integer, updated_at = now()
+WHERE id = sqlc.arg(id) AND active AND stock >= sqlc.arg(qty)::integer
+RETURNING name, price_minor, currency, stock;
+
+-- name: ProductStock :one
+SELECT name, active, stock FROM products WHERE id = $1;
+
+-- name: TakeSlotPlace :one
+-- Books a place only in an open, future slot with room left.
+UPDATE pickup_slots
+SET booked = booked + 1
+WHERE id = sqlc.arg(id) AND NOT closed AND booked < capacity AND starts_at > sqlc.arg(after)::timestamptz
+RETURNING starts_at, ends_at;
+
+-- name: SlotState :one
+SELECT starts_at, closed, booked, capacity FROM pickup_slots WHERE id = $1;
+
+-- name: InsertOrder :one
+INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
+                    customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
+                    delivery_fee_minor, total_minor, placed_at, updated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+RETURNING id, number;
+
+-- name: InsertOrderLine :exec
+INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
+
+-- name: InsertOrderEvent :exec
+INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, created_at)
+VALUES ($1, $2, $3, $4, $5, $6);
+
+-- name: NotifyOrderEvent :exec
+-- Delivered at commit to every node listening, for live order pages.
+SELECT pg_notify('order_events', sqlc.arg(payload)::text);
+
+-- name: OrderByToken :one
+SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
+       o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
+       o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at,
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+FROM orders o
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE o.token = $1;
+
+-- name: OrderLines :many
+SELECT line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor
+FROM order_lines
+WHERE order_id = $1
+ORDER BY line_no;
+
+-- name: OrdersByTokens :many
+SELECT number, token, status, total_minor, currency, placed_at
+FROM orders
+WHERE token = ANY(sqlc.arg(tokens)::text[])
+ORDER BY placed_at DESC;
+
+-- name: InsertSlotIfMissing :execrows
+INSERT INTO pickup_slots (starts_at, ends_at, capacity)
+VALUES ($1, $2, $3)
+ON CONFLICT (starts_at) DO NOTHING;

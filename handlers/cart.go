@@ -1,0 +1,203 @@
+package handlers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"shopfront/cookiestate"
+	"shopfront/shop"
+	"shopfront/views"
+)
+
+// cartLines is the visitor's cart as the cookie holds it, cleaned of
+// anything a cart may not contain.
+func cartLines(c echo.Context) []shop.CartLine {
+	stored, _ := cookiestate.CartCookie.Get(jar(c))
+	lines := make([]shop.CartLine, len(stored.Lines))
+	for i, l := range stored.Lines {
+		lines[i] = shop.CartLine(l)
+	}
+	return shop.CleanCart(lines)
+}
+
+// saveCart writes the cart cookie; a cart too big for its cookie is
+// refused and the old cart kept.
+func saveCart(c echo.Context, lines []shop.CartLine) error {
+	if len(lines) == 0 {
+		cookiestate.CartCookie.Delete(jar(c))
+		return nil
+	}
+	stored := cookiestate.Cart{Lines: make([]cookiestate.CartLine, len(lines))}
+	for i, l := range lines {
+		stored.Lines[i] = cookiestate.CartLine(l)
+	}
+	if err := cookiestate.CartCookie.Set(jar(c), stored); errors.Is(err, cookiestate.ErrTooLarge) {
+		return &shop.InputError{Field: "product_id", Message: "Your cart is too full to add more. Check out or remove something first."}
+	} else if err != nil {
+		return err
+	}
+	return nil
+}
+
+// priceCart reads today's price and stock of every product in lines.
+func (s *Server) priceCart(ctx context.Context, lines []shop.CartLine) (shop.PricedCart, error) {
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ProductID
+	}
+	products := map[int64]shop.Product{}
+	if len(ids) > 0 {
+		rows, err := s.queries.ProductsForCart(ctx, ids)
+		if err != nil {
+			return shop.PricedCart{}, err
+		}
+		for _, r := range rows {
+			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash}
+		}
+	}
+	return shop.PriceCart(lines, products, s.cfg.Currency), nil
+}
+
+func (s *Server) cart(c echo.Context) error {
+	priced, err := s.priceCart(c.Request().Context(), cartLines(c))
+	if err != nil {
+		return err
+	}
+	v := views.CartView{Cart: priced}
+	return s.render(c, http.StatusOK, views.CartPage(v), views.CartContents(v))
+}
+
+// cartAdd adds a product from the catalogue or its page. htmx gets the
+// form's status line and the new cart count; a plain form goes back where
+// it came from with a flash message.
+func (s *Server) cartAdd(c echo.Context) error {
+	lines := cartLines(c)
+	message, err := s.addToCart(c, lines)
+	count := shop.CartCount(cartLines(c))
+	var input *shop.InputError
+	switch {
+	case errors.As(err, &input):
+		message = input.Message
+	case err != nil:
+		return err
+	}
+	if isPartial(c.Request()) {
+		status := http.StatusOK
+		if input != nil {
+			status = http.StatusUnprocessableEntity
+		}
+		return s.render(c, status, nil, views.AddedToCart(input == nil, message, count))
+	}
+	kind := "success"
+	if input != nil {
+		kind = "error"
+	}
+	s.flash(c, kind, message)
+	return redirect(c, safeReturnPath(c.FormValue("return_to"), s.paths.URL(views.RouteCart)))
+}
+
+func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) (string, error) {
+	id, err := shop.ParseProductID(c.FormValue("product_id"))
+	if err != nil {
+		return "", err
+	}
+	qty, err := shop.ParseQuantity(c.FormValue("quantity"))
+	if err != nil {
+		return "", err
+	}
+	priced, err := s.priceCart(c.Request().Context(), []shop.CartLine{{ProductID: id, Quantity: qty}})
+	if err != nil {
+		return "", err
+	}
+	p := priced.Lines[0]
+	if !p.Available {
+		return "", &shop.InputError{Field: "product_id", Message: "Sorry, that product is no longer sold."}
+	}
+	inCart := 0
+	for _, l := range lines {
+		if l.ProductID == id {
+			inCart = l.Quantity
+		}
+	}
+	switch {
+	case p.Product.Stock <= 0:
+		return "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
+	case int32(inCart+qty) > p.Product.Stock:
+		return "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Only %d of %s left, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
+	}
+	lines, err = shop.AddToCart(lines, id, qty, p.Product.Price, p.Product.Name)
+	if err != nil {
+		return "", err
+	}
+	if err := saveCart(c, lines); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Added %d × %s to your cart.", qty, p.Product.Name), nil
+}
+
+// cartUpdate, cartRemove and cartClear change the cart from the cart page.
+func (s *Server) cartUpdate(c echo.Context) error {
+	return s.changeCart(c, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+		id, err := shop.ParseProductID(c.FormValue("product_id"))
+		if err != nil {
+			return lines, "", err
+		}
+		qty, err := shop.ParseQuantity(c.FormValue("quantity"))
+		if err != nil {
+			return lines, "", err
+		}
+		lines, err = shop.SetQuantity(lines, id, qty)
+		return lines, "Your cart is updated.", err
+	})
+}
+
+func (s *Server) cartRemove(c echo.Context) error {
+	return s.changeCart(c, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+		id, err := shop.ParseProductID(c.FormValue("product_id"))
+		if err != nil {
+			return lines, "", err
+		}
+		return shop.RemoveLine(lines, id), "Removed from your cart.", nil
+	})
+}
+
+func (s *Server) cartClear(c echo.Context) error {
+	return s.changeCart(c, func([]shop.CartLine) ([]shop.CartLine, string, error) {
+		return nil, "Your cart is empty.", nil
+	})
+}
+
+// changeCart applies change to the cart and shows the result: the cart
+// region for htmx (announced in the status region), or a redirect to the
+// cart page. Bad input leaves the cart as it was.
+func (s *Server) changeCart(c echo.Context, change func([]shop.CartLine) ([]shop.CartLine, string, error)) error {
+	lines := cartLines(c)
+	updated, message, err := change(lines)
+	if err == nil {
+		err = saveCart(c, updated)
+	}
+	var input *shop.InputError
+	status := http.StatusOK
+	switch {
+	case errors.As(err, &input):
+		s.flash(c, "error", input.Message)
+		status = http.StatusUnprocessableEntity
+		updated = lines
+	case err != nil:
+		return err
+	default:
+		s.flash(c, "success", message)
+	}
+	if !isPartial(c.Request()) {
+		return redirect(c, s.paths.URL(views.RouteCart))
+	}
+	priced, err := s.priceCart(c.Request().Context(), updated)
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, nil, views.CartContents(views.CartView{Cart: priced}))
+}

@@ -1,0 +1,189 @@
+package handlers
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"shopfront/cookiestate"
+	"shopfront/db"
+	"shopfront/orders"
+	"shopfront/shop"
+	"shopfront/views"
+)
+
+// maxCheckoutBody lets an over-long note reach validation and come back as
+// a field error, rather than being cut off as a too-large request.
+const maxCheckoutBody = "2M"
+
+// slotHorizon is how far ahead pickup slots are offered.
+const slotHorizon = 8 * 24 * time.Hour
+
+// checkout shows the one-page checkout for the cart in the cookie. Each
+// rendering gets a fresh idempotency key.
+func (s *Server) checkout(c echo.Context) error {
+	lines := cartLines(c)
+	if len(lines) == 0 {
+		s.flash(c, "error", "Your cart is empty: add something before checking out.")
+		return redirect(c, s.paths.URL(views.RouteCart))
+	}
+	v, err := s.checkoutView(c, lines, shop.CheckoutForm{Fulfilment: shop.Pickup})
+	if err != nil {
+		return err
+	}
+	v.Key = shop.NewIdempotencyKey()
+	return s.render(c, http.StatusOK, views.CheckoutPage(v), nil)
+}
+
+// checkoutView prices lines and lists the open slots.
+func (s *Server) checkoutView(c echo.Context, lines []shop.CartLine, form shop.CheckoutForm) (views.Checkout, error) {
+	ctx := c.Request().Context()
+	priced, err := s.priceCart(ctx, lines)
+	if err != nil {
+		return views.Checkout{}, err
+	}
+	now := s.now()
+	rows, err := s.queries.OpenSlots(ctx, db.OpenSlotsParams{After: now.Add(s.cfg.PickupLeadTime), Before: now.Add(slotHorizon)})
+	if err != nil {
+		return views.Checkout{}, err
+	}
+	slots := make([]views.Slot, len(rows))
+	for i, r := range rows {
+		slots[i] = views.Slot{ID: r.ID, Start: r.StartsAt, End: r.EndsAt, Left: r.Capacity - r.Booked}
+	}
+	return views.Checkout{Cart: priced, Form: form, Slots: slots, Delivery: s.cfg.Delivery, Key: form.Key, Errors: shop.FieldErrors{}}, nil
+}
+
+// placeOrder places the order in one transaction. Problems re-render the
+// form with what was entered (422, or 409 when stock, prices or the slot
+// changed underneath); success empties the cart and lands on the order.
+func (s *Server) placeOrder(c echo.Context) error {
+	params, err := c.FormParams()
+	if err != nil {
+		return &shop.InputError{Message: "The form could not be read. Please try again."}
+	}
+	form, errs := shop.ParseCheckoutForm(params)
+
+	// The summary shows the lines that were submitted, so what the customer
+	// confirms is exactly what is placed.
+	lines := make([]shop.CartLine, len(form.Lines))
+	for i, l := range form.Lines {
+		lines[i] = shop.CartLine{ProductID: l.ProductID, Quantity: l.Quantity, PriceSeen: l.ExpectedPrice}
+	}
+	if _, bad := errs["lines"]; bad || len(lines) == 0 {
+		lines = cartLines(c)
+	}
+	if len(errs) > 0 {
+		return s.renderCheckoutProblem(c, http.StatusUnprocessableEntity, lines, form, errs, "", false)
+	}
+
+	now := s.now()
+	placed, err := orders.Place(c.Request().Context(), s.pool, orders.Request{
+		Form: form, Currency: s.cfg.Currency, Delivery: s.cfg.Delivery, Now: now, SlotCutoff: now.Add(s.cfg.PickupLeadTime),
+	})
+	var (
+		stock *orders.StockError
+		rise  *orders.PriceChangedError
+		slot  *orders.SlotError
+		field *orders.FieldError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &stock):
+		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, nil, stockNotice(stock), false)
+	case errors.As(err, &rise):
+		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, nil, s.priceNotice(rise), true)
+	case errors.As(err, &slot):
+		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, shop.FieldErrors{"slot_id": slotMessage(slot)}, "", false)
+	case errors.As(err, &field):
+		return s.renderCheckoutProblem(c, http.StatusUnprocessableEntity, lines, form, shop.FieldErrors{field.Field: field.Message}, "", false)
+	case errors.Is(err, orders.ErrKeyReused):
+		form.Key = shop.NewIdempotencyKey()
+		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, nil,
+			"This checkout form was already used for another order. Check the details below and place the order again.", false)
+	default:
+		return err
+	}
+
+	cookiestate.CartCookie.Delete(jar(c))
+	rememberOrder(c, placed, now)
+	if !placed.Replayed {
+		s.log.Info("order placed", "order_id", placed.ID, "number", placed.Number, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		s.flash(c, "success", "Thank you! Your order is placed.")
+	}
+	return redirect(c, s.paths.URL(views.RouteOrder, placed.Token))
+}
+
+func (s *Server) renderCheckoutProblem(c echo.Context, status int, lines []shop.CartLine, form shop.CheckoutForm, errs shop.FieldErrors, notice string, confirm bool) error {
+	v, err := s.checkoutView(c, lines, form)
+	if err != nil {
+		return err
+	}
+	if errs != nil {
+		v.Errors = errs
+	}
+	v.Notice, v.Confirm = notice, confirm
+	if v.Key == "" {
+		v.Key = shop.NewIdempotencyKey()
+	}
+	return s.render(c, status, views.CheckoutPage(v), views.CheckoutForm(v))
+}
+
+func stockNotice(e *orders.StockError) string {
+	var parts []string
+	for _, l := range e.Lines {
+		name := l.Name
+		if name == "" {
+			name = "A product"
+		}
+		switch {
+		case !l.Available:
+			parts = append(parts, name+" is no longer sold")
+		case l.Left <= 0:
+			parts = append(parts, name+" has just sold out")
+		default:
+			parts = append(parts, fmt.Sprintf("only %d of %s left", l.Left, name))
+		}
+	}
+	return "Nothing was ordered: " + strings.Join(parts, "; ") + ". Change your cart, then check out again."
+}
+
+func (s *Server) priceNotice(e *orders.PriceChangedError) string {
+	var parts []string
+	for _, l := range e.Lines {
+		parts = append(parts, fmt.Sprintf("%s is now %s (was %s)", l.Name,
+			shop.Money{Minor: l.Now, Currency: s.cfg.Currency}, shop.Money{Minor: l.Was, Currency: s.cfg.Currency}))
+	}
+	return "Nothing was ordered yet: prices went up since you started. " + strings.Join(parts, "; ") +
+		". The summary below shows the new total; place the order again to accept it."
+}
+
+func slotMessage(e *orders.SlotError) string {
+	switch e.Problem {
+	case "full":
+		return "That pickup time has just filled up. Please choose another."
+	case "past", "closed":
+		return "That pickup time is no longer available. Please choose another."
+	default:
+		return "Choose a pickup time from the list."
+	}
+}
+
+// recentOrderLimit is how many order links the orders cookie keeps.
+const recentOrderLimit = 10
+
+// rememberOrder adds an order to the browser's recent orders.
+func rememberOrder(c echo.Context, p orders.Placed, now time.Time) {
+	recent, _ := cookiestate.RecentOrdersCookie.Get(jar(c))
+	kept := []cookiestate.RecentOrder{{Token: p.Token, Number: fmt.Sprint(p.Number), PlacedAt: now.Unix()}}
+	for _, o := range recent.Orders {
+		if o.Token != p.Token && now.Sub(time.Unix(o.PlacedAt, 0)) < recentOrdersFor && len(kept) < recentOrderLimit {
+			kept = append(kept, o)
+		}
+	}
+	_ = cookiestate.RecentOrdersCookie.Set(jar(c), cookiestate.RecentOrders{Orders: kept}) // ten links always fit
+}

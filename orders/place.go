@@ -1,0 +1,256 @@
+// Package orders places and changes orders. Each operation is one database
+// transaction; stock and slot places are taken with conditional updates, so
+// concurrent checkouts on any number of nodes can never oversell.
+package orders
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"shopfront/db"
+	"shopfront/shop"
+)
+
+// ErrKeyReused means a checkout form's key came back with different content.
+var ErrKeyReused = errors.New("this checkout form was already used for a different order")
+
+// LineProblem says why a line could not be bought.
+type LineProblem struct {
+	ProductID int64
+	Name      string
+	Left      int32 // units left; meaningful when the product is still for sale
+	Available bool  // false: removed or hidden
+}
+
+// StockError lists the lines that cannot be bought as asked.
+type StockError struct{ Lines []LineProblem }
+
+func (e *StockError) Error() string { return fmt.Sprintf("%d lines cannot be bought", len(e.Lines)) }
+
+// PriceChange is a line whose price went up since the customer's summary.
+type PriceChange struct {
+	ProductID int64
+	Name      string
+	Was, Now  int64
+}
+
+// PriceChangedError means prices rose after the customer saw the summary;
+// nothing was placed and the customer must confirm the new total.
+type PriceChangedError struct{ Lines []PriceChange }
+
+func (e *PriceChangedError) Error() string { return "prices changed since the summary" }
+
+// SlotError says why the pickup slot could not be booked.
+type SlotError struct{ Problem string } // "unknown", "closed", "past", "full"
+
+func (e *SlotError) Error() string { return "pickup slot " + e.Problem }
+
+// FieldError is a business-rule problem with one form field.
+type FieldError struct{ Field, Message string }
+
+func (e *FieldError) Error() string { return e.Message }
+
+// Request is everything needed to place an order.
+type Request struct {
+	Form     shop.CheckoutForm
+	Currency string
+	Delivery shop.DeliveryRules
+	Now      time.Time
+	// SlotCutoff is the earliest slot start still bookable (now + lead time).
+	SlotCutoff time.Time
+}
+
+// Placed identifies an order; Replayed is true when the checkout key had
+// already placed it (a double click, a retry, the back button).
+type Placed struct {
+	ID       int64
+	Number   int64
+	Token    string
+	Replayed bool
+}
+
+// Place places an order in one transaction, or writes nothing at all.
+func Place(ctx context.Context, pool *pgxpool.Pool, r Request) (Placed, error) {
+	var placed Placed
+	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) (err error) {
+		placed, err = place(ctx, q, r)
+		return err
+	})
+	return placed, err
+}
+
+func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
+	f := r.Form
+	hash := f.ContentHash()
+
+	// Same key: wait for any attempt in flight, then lead to its order.
+	if err := q.LockIdempotencyKey(ctx, f.Key); err != nil {
+		return Placed{}, err
+	}
+	existing, err := q.OrderByIdempotencyKey(ctx, f.Key)
+	switch {
+	case err == nil && bytes.Equal(existing.ContentHash, hash):
+		return Placed{ID: existing.ID, Number: existing.Number, Token: existing.Token, Replayed: true}, nil
+	case err == nil:
+		return Placed{}, ErrKeyReused
+	case !errors.Is(err, pgx.ErrNoRows):
+		return Placed{}, err
+	}
+
+	// Take stock line by line in product id order (one lock order for every
+	// transaction, so concurrent checkouts cannot deadlock).
+	type snapshot struct {
+		name  string
+		price int64
+	}
+	taken := map[int64]snapshot{}
+	var problems []LineProblem
+	var rises []PriceChange
+	byID := slices.Clone(f.Lines)
+	slices.SortFunc(byID, func(a, b shop.OrderLine) int { return int(a.ProductID - b.ProductID) })
+	for _, l := range byID {
+		row, err := q.TakeStock(ctx, db.TakeStockParams{ID: l.ProductID, Qty: int32(l.Quantity)})
+		if errors.Is(err, pgx.ErrNoRows) {
+			problems = append(problems, lineProblem(ctx, q, l.ProductID))
+			continue
+		}
+		if err != nil {
+			return Placed{}, err
+		}
+		if row.Currency != r.Currency {
+			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name})
+			continue
+		}
+		if row.PriceMinor > l.ExpectedPrice {
+			rises = append(rises, PriceChange{ProductID: l.ProductID, Name: row.Name, Was: l.ExpectedPrice, Now: row.PriceMinor})
+		}
+		taken[l.ProductID] = snapshot{row.Name, row.PriceMinor}
+	}
+	if len(problems) > 0 {
+		return Placed{}, &StockError{Lines: problems}
+	}
+	if len(rises) > 0 {
+		return Placed{}, &PriceChangedError{Lines: rises}
+	}
+
+	var subtotal int64
+	for _, l := range f.Lines {
+		subtotal += taken[l.ProductID].price * int64(l.Quantity)
+	}
+	var fee int64
+	var slotID pgtype.Int8
+	var address, postcode pgtype.Text
+	switch f.Fulfilment {
+	case shop.Delivery:
+		if err := checkDelivery(r, subtotal); err != nil {
+			return Placed{}, err
+		}
+		fee = r.Delivery.Fee
+		address = pgtype.Text{String: f.Address, Valid: true}
+		postcode = pgtype.Text{String: f.Postcode, Valid: true}
+	default:
+		if _, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: r.SlotCutoff}); errors.Is(err, pgx.ErrNoRows) {
+			return Placed{}, slotProblem(ctx, q, f.SlotID, r.SlotCutoff)
+		} else if err != nil {
+			return Placed{}, err
+		}
+		slotID = pgtype.Int8{Int64: f.SlotID, Valid: true}
+	}
+
+	token := newToken()
+	order, err := q.InsertOrder(ctx, db.InsertOrderParams{
+		Token: token, IdempotencyKey: f.Key, ContentHash: hash, Fulfilment: f.Fulfilment,
+		SlotID: slotID, DeliveryAddress: address, DeliveryPostcode: postcode,
+		CustomerName: f.Name, CustomerEmail: f.Email, CustomerPhone: f.Phone, Note: f.Note,
+		Currency: r.Currency, SubtotalMinor: subtotal, DeliveryFeeMinor: fee, TotalMinor: subtotal + fee,
+		PlacedAt: r.Now,
+	})
+	if err != nil {
+		return Placed{}, err
+	}
+	for i, l := range f.Lines {
+		s := taken[l.ProductID]
+		err := q.InsertOrderLine(ctx, db.InsertOrderLineParams{
+			OrderID: order.ID, LineNo: int32(i + 1), ProductID: l.ProductID, ProductName: s.name,
+			UnitPriceMinor: s.price, Quantity: int32(l.Quantity), LineTotalMinor: s.price * int64(l.Quantity),
+		})
+		if err != nil {
+			return Placed{}, err
+		}
+	}
+	if err := recordEvent(ctx, q, order.ID, "placed", "", shop.StatusPlaced, 0, r.Now); err != nil {
+		return Placed{}, err
+	}
+	return Placed{ID: order.ID, Number: order.Number, Token: token}, nil
+}
+
+func checkDelivery(r Request, subtotal int64) error {
+	if !r.Delivery.Enabled() {
+		return &FieldError{Field: "fulfilment", Message: "This shop does not deliver; please choose pickup."}
+	}
+	if !r.Delivery.Covers(r.Form.Postcode) {
+		return &FieldError{Field: "postcode", Message: fmt.Sprintf("Sorry, we don’t deliver to %s. Choose pickup, or a delivery address in our area.", r.Form.Postcode)}
+	}
+	if subtotal < r.Delivery.Minimum {
+		min := shop.Money{Minor: r.Delivery.Minimum, Currency: r.Currency}
+		return &FieldError{Field: "fulfilment", Message: fmt.Sprintf("Delivery needs an order of at least %s. Add a little more, or choose pickup.", min)}
+	}
+	return nil
+}
+
+// lineProblem finds out why stock could not be taken for a product.
+func lineProblem(ctx context.Context, q *db.Queries, id int64) LineProblem {
+	p, err := q.ProductStock(ctx, id)
+	if err != nil || !p.Active {
+		return LineProblem{ProductID: id, Name: p.Name}
+	}
+	return LineProblem{ProductID: id, Name: p.Name, Left: p.Stock, Available: true}
+}
+
+func slotProblem(ctx context.Context, q *db.Queries, id int64, cutoff time.Time) error {
+	s, err := q.SlotState(ctx, id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return &SlotError{Problem: "unknown"}
+	case err != nil:
+		return err
+	case s.Closed:
+		return &SlotError{Problem: "closed"}
+	case !s.StartsAt.After(cutoff):
+		return &SlotError{Problem: "past"}
+	default:
+		return &SlotError{Problem: "full"}
+	}
+}
+
+// recordEvent writes an order event and tells every node about it at commit.
+func recordEvent(ctx context.Context, q *db.Queries, orderID int64, kind, from, to string, staffID int64, at time.Time) error {
+	text := func(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
+	err := q.InsertOrderEvent(ctx, db.InsertOrderEventParams{
+		OrderID: orderID, Kind: kind, FromStatus: text(from), ToStatus: text(to),
+		StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0}, CreatedAt: at,
+	})
+	if err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]any{"order_id": orderID, "kind": kind, "status": to})
+	return q.NotifyOrderEvent(ctx, string(payload))
+}
+
+// newToken is the public order link: 144 random bits.
+func newToken() string {
+	b := make([]byte, 18)
+	_, _ = rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}

@@ -1,0 +1,67 @@
+package views
+
+import (
+	"github.com/a-h/templ"
+	"time"
+
+	"shopfront/shop"
+)
+
+// Slot is a pickup slot a customer can choose.
+type Slot struct {
+	ID         int64
+	Start, End time.Time
+	Left       int32
+}
+
+// Checkout is the checkout page: the order summary at today's prices, the
+// form as entered, and any problems to show inline.
+type Checkout struct {
+	Cart     shop.PricedCart
+	Form     shop.CheckoutForm
+	Key      string // idempotency key of this rendering of the form
+	Slots    []Slot
+	Delivery shop.DeliveryRules
+	Errors   shop.FieldErrors
+	Notice   string // a problem with the whole order (stock, prices, slot)
+	// Confirm is set when prices rose: the summary shows the new prices and
+	// the customer submits again to accept them.
+	Confirm bool
+}
+
+// HasErrors reports whether there is anything to fix.
+func (c Checkout) HasErrors() bool { return len(c.Errors) > 0 || c.Notice != "" }
+
+// Fulfilment is the chosen method, pickup by default.
+func (c Checkout) Fulfilment() string {
+	if c.Form.Fulfilment == shop.Delivery && c.Delivery.Enabled() {
+		return shop.Delivery
+	}
+	return shop.Pickup
+}
+
+// errorOrder is the order fields appear in, for the error summary.
+var errorOrder = []struct{ field, id string }{
+	{"form", "checkout-form"}, {"lines", "summary"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"},
+	{"fulfilment", "fulfilment-pickup"}, {"slot_id", "slot_id"}, {"address", "address"}, {"postcode", "postcode"}, {"note", "note"},
+}
+
+type fieldError struct{ ID, Message string }
+
+func (c Checkout) errorList() []fieldError {
+	var out []fieldError
+	for _, f := range errorOrder {
+		if m, ok := c.Errors[f.field]; ok {
+			out = append(out, fieldError{f.id, m})
+		}
+	}
+	return out
+}
+
+// invalidAttrs marks a field with an error and points at the message.
+func invalidAttrs(errs shop.FieldErrors, field string) templ.Attributes {
+	if _, ok := errs[field]; ok {
+		return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
+	}
+	return templ.Attributes{}
+}

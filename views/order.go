@@ -1,0 +1,24 @@
+package views
+
+import (
+	"shopfront/db"
+	"shopfront/shop"
+)
+
+// OrderView is the customer's page for one order.
+type OrderView struct {
+	Order db.OrderByTokenRow
+	Lines []db.OrderLinesRow
+	Just  bool // the customer has just placed it
+}
+
+// Status is the order's status as the customer reads it.
+func (o OrderView) Status() string { return shop.StatusLabel(o.Order.Status, o.Order.Fulfilment) }
+
+// Number is the order number as shown.
+func (o OrderView) Number() string { return shop.OrderNumber(o.Order.Number) }
+
+// RecentOrder is one order this browser placed.
+type RecentOrder struct {
+	Number, Token, Status, Total string
+}
