@@ -49,7 +49,7 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level:     5,
+		Level:     1, // fastest: HTML still shrinks ~5x, at a fraction of the CPU of the default
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
 			// Images are already compressed; health checks are tiny.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -165,12 +167,12 @@ func (n *node) stop() {
 	}
 }
 
-// scenario is one kind of traffic. step performs one request (or one user
-// action) for a visitor and reports whether it succeeded.
+// scenario is one kind of traffic. step performs one user action for a
+// visitor; it returns how long the part being measured took (0: the whole
+// step) and whether it succeeded.
 type scenario struct {
 	setup  func(ctx context.Context, dbURL string) error
-	newVU  func(base string) (*visitor, error)
-	step   func(v *visitor) error
+	step   func(v *visitor) (time.Duration, error)
 	report func(ctx context.Context, dbURL string) (string, error)
 }
 
@@ -193,6 +195,12 @@ func newVisitor(base string) *visitor {
 			Transport:     &http.Transport{MaxIdleConnsPerHost: 4, DisableCompression: false},
 		},
 	}
+}
+
+// reset makes the visitor a new customer: no cookies.
+func (v *visitor) reset() {
+	jar, _ := cookiejar.New(nil)
+	v.client.Jar = jar
 }
 
 func (v *visitor) get(path string, headers ...string) (int, string, error) {
@@ -241,22 +249,18 @@ func load(ctx context.Context, base string, o options, sc scenario) result {
 	start := time.Now()
 	for range o.concurrency {
 		wg.Go(func() {
-			newVU := sc.newVU
-			if newVU == nil {
-				newVU = func(base string) (*visitor, error) { return newVisitor(base), nil }
-			}
-			v, err := newVU(base)
+			v := newVisitor(base)
 			var local result
-			if err != nil {
-				local.errors, local.firstErr = 1, err
-			}
-			for err == nil && ctx.Err() == nil {
+			for ctx.Err() == nil {
 				t := time.Now()
-				serr := sc.step(v)
+				measured, serr := sc.step(v)
 				if ctx.Err() != nil && serr != nil {
 					break // cut off by the end of the run, not a failure
 				}
-				local.latencies = append(local.latencies, time.Since(t))
+				if measured == 0 {
+					measured = time.Since(t)
+				}
+				local.latencies = append(local.latencies, measured)
 				local.n++
 				v.n++
 				if serr != nil {
@@ -310,21 +314,128 @@ func connect(ctx context.Context, dbURL string) (*pgx.Conn, error) {
 
 var scenarios = map[string]scenario{
 	"catalogue": {
-		step: func(v *visitor) error {
+		step: func(v *visitor) (time.Duration, error) {
 			status, body, err := v.get("/", "Accept-Encoding", "gzip")
-			return expect(status, body, err, http.StatusOK)
+			return 0, expect(status, body, err, http.StatusOK)
 		},
 	},
 	"search-partial": {
-		step: func(v *visitor) error {
+		step: func(v *visitor) (time.Duration, error) {
 			status, body, err := v.get("/?q=sourd", "HX-Request", "true", "HX-Request-Type", "partial")
-			return expect(status, body, err, http.StatusOK)
+			return 0, expect(status, body, err, http.StatusOK)
+		},
+	},
+	"add-to-cart": {
+		setup: plentyOfStock,
+		// An htmx add-to-cart click: the cart cookie grows with each one.
+		step: func(v *visitor) (time.Duration, error) {
+			id := productIDs[v.n%len(productIDs)]
+			status, body, err := v.post("/cart/add", url.Values{"product_id": {fmt.Sprint(id)}, "quantity": {"1"}},
+				"HX-Request", "true", "HX-Request-Type", "partial")
+			return 0, expect(status, body, err, http.StatusOK)
+		},
+	},
+	"checkout-hot-product": {
+		setup: hotProduct,
+		// A new buyer each time: one loaf into the cart, open checkout,
+		// place the order. Only placing the order is timed.
+		step: func(v *visitor) (time.Duration, error) {
+			v.reset()
+			status, body, err := v.post("/cart/add", url.Values{"product_id": {fmt.Sprint(hotProductID)}, "quantity": {"1"}})
+			if err := expect(status, body, err, http.StatusSeeOther); err != nil {
+				return 0, err
+			}
+			status, body, err = v.get("/checkout")
+			if err := expect(status, body, err, http.StatusOK); err != nil {
+				return 0, err
+			}
+			form := hiddenFields(body)
+			form.Set("name", "Load Test")
+			form.Set("email", "load@example.com")
+			form.Set("phone", "0117 496 0000")
+			form.Set("fulfilment", "pickup")
+			form.Set("slot_id", fmt.Sprint(hotSlotIDs[v.n%len(hotSlotIDs)]))
+			t := time.Now()
+			status, body, err = v.post("/checkout", form)
+			took := time.Since(t)
+			return took, expect(status, body, err, http.StatusSeeOther)
+		},
+		report: func(ctx context.Context, dbURL string) (string, error) {
+			conn, err := connect(ctx, dbURL)
+			if err != nil {
+				return "", err
+			}
+			defer conn.Close(ctx)
+			var orders, sold int64
+			err = conn.QueryRow(ctx, `SELECT count(DISTINCT o.id), coalesce(sum(l.quantity), 0) FROM orders o
+				JOIN order_lines l ON l.order_id = o.id WHERE l.product_id = $1`, hotProductID).Scan(&orders, &sold)
+			return fmt.Sprintf("orders for the hot product in the database: %d (units %d)", orders, sold), err
 		},
 	},
 }
 
-var scenarioOrder = []string{"catalogue", "search-partial"}
+var scenarioOrder = []string{"catalogue", "search-partial", "add-to-cart", "checkout-hot-product"}
 
 func scenarioNames() []string { return scenarioOrder }
 
-var _ = connect
+var (
+	productIDs   []int64
+	hotProductID int64
+	hotSlotIDs   []int64
+)
+
+// plentyOfStock makes sure adding to carts never runs out.
+func plentyOfStock(ctx context.Context, dbURL string) error {
+	conn, err := connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "UPDATE products SET stock = 1000000, active = true"); err != nil {
+		return err
+	}
+	rows, err := conn.Query(ctx, "SELECT id FROM products ORDER BY id")
+	if err != nil {
+		return err
+	}
+	productIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	return err
+}
+
+// hotProduct is one loaf every buyer wants, and one big pickup slot.
+func hotProduct(ctx context.Context, dbURL string) error {
+	if err := plentyOfStock(ctx, dbURL); err != nil {
+		return err
+	}
+	conn, err := connect(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	if err := conn.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&hotProductID); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "DELETE FROM order_events; DELETE FROM order_lines; DELETE FROM orders"); err != nil {
+		return err
+	}
+	// Slots cap at 1000 places, so spread buyers over many of them.
+	rows, err := conn.Query(ctx, `INSERT INTO pickup_slots (starts_at, ends_at, capacity)
+		SELECT date_trunc('hour', now()) + make_interval(days => 3, hours => g), date_trunc('hour', now()) + make_interval(days => 3, hours => g + 1), 1000
+		FROM generate_series(1, 40) g
+		ON CONFLICT (starts_at) DO UPDATE SET capacity = 1000, booked = 0, closed = false RETURNING id`)
+	if err != nil {
+		return err
+	}
+	hotSlotIDs, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+	return err
+}
+
+var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+
+func hiddenFields(page string) url.Values {
+	form := url.Values{}
+	for _, m := range hiddenField.FindAllStringSubmatch(page, -1) {
+		form.Add(m[1], html.UnescapeString(m[2]))
+	}
+	return form
+}
