@@ -143,6 +143,9 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		LogLevel:        "debug",
 		LogFormat:       "json",
 		ShutdownTimeout: 5 * time.Second,
+
+		StaffSessionMaxAge: 12 * time.Hour,
+		StaffSessionIdle:   time.Hour,
 	}
 }
 

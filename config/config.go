@@ -44,6 +44,9 @@ type Config struct {
 	LogLevel  string // LOG_LEVEL: debug, info, warn, error
 	LogFormat string // LOG_FORMAT: text or json
 
+	StaffSessionMaxAge time.Duration // STAFF_SESSION_MAX_AGE
+	StaffSessionIdle   time.Duration // STAFF_SESSION_IDLE
+
 	ShutdownTimeout time.Duration // SHUTDOWN_TIMEOUT: drain budget after SIGTERM
 	ShutdownDrain   time.Duration // SHUTDOWN_DRAIN: time /readyz reports 503 before the listener closes
 }
@@ -75,6 +78,8 @@ var Variables = []Variable{
 	{"PICKUP_LEAD_TIME", "30m", "How long before a pickup slot starts it can still be booked."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
 	{"LOG_FORMAT", "text (json in production)", "`text` or `json`."},
+	{"STAFF_SESSION_MAX_AGE", "12h", "A staff sign-in ends this long after it began, however active."},
+	{"STAFF_SESSION_IDLE", "1h", "A staff sign-in ends after this long without a request."},
 	{"SHUTDOWN_TIMEOUT", "25s", "How long in-flight requests may take to finish after SIGTERM/SIGINT."},
 	{"SHUTDOWN_DRAIN", "3s (0s in development)", "After SIGTERM, how long `/readyz` answers 503 while still serving, so the proxy stops sending traffic before the listener closes."},
 }
@@ -176,6 +181,12 @@ func Load(getenv func(string) string) (Config, error) {
 	c.LogFormat = strings.ToLower(get("LOG_FORMAT", pick(prod, "json", "text")))
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		bad("LOG_FORMAT must be text or json, not %q", c.LogFormat)
+	}
+
+	c.StaffSessionMaxAge = durationVar(get("STAFF_SESSION_MAX_AGE", "12h"), "STAFF_SESSION_MAX_AGE", 5*time.Minute, 30*24*time.Hour, bad)
+	c.StaffSessionIdle = durationVar(get("STAFF_SESSION_IDLE", "1h"), "STAFF_SESSION_IDLE", time.Minute, 30*24*time.Hour, bad)
+	if c.StaffSessionIdle > c.StaffSessionMaxAge {
+		bad("STAFF_SESSION_IDLE (%s) must not be longer than STAFF_SESSION_MAX_AGE (%s)", c.StaffSessionIdle, c.StaffSessionMaxAge)
 	}
 
 	c.ShutdownTimeout = durationVar(get("SHUTDOWN_TIMEOUT", "25s"), "SHUTDOWN_TIMEOUT", time.Second, 10*time.Minute, bad)

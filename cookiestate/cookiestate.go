@@ -151,8 +151,25 @@ type envelope struct {
 // Codecs holds, for every kind, one securecookie codec per configured key
 // set: the first encodes, all decode.
 type Codecs struct {
-	byKind map[string][]*securecookie.SecureCookie
-	secure bool
+	byKind    map[string][]*securecookie.SecureCookie
+	secure    bool
+	lifetimes map[string]lifetime // per-deployment overrides of a kind's lifetimes
+}
+
+type lifetime struct{ maxAge, idle, expires time.Duration }
+
+// WithStaffSession sets the staff session's absolute and idle lifetimes
+// from configuration.
+func (c *Codecs) WithStaffSession(absolute, idle time.Duration) *Codecs {
+	c.lifetimes[StaffSessionCookie.name] = lifetime{maxAge: absolute, idle: idle, expires: absolute}
+	return c
+}
+
+func (c *Codecs) lifetime(s *spec) lifetime {
+	if l, ok := c.lifetimes[s.name]; ok {
+		return l
+	}
+	return lifetime{maxAge: s.maxAge, idle: s.idle, expires: s.expires}
 }
 
 // NewCodecs derives per-kind keys from COOKIE_KEYS. secure selects the
@@ -163,7 +180,7 @@ func NewCodecs(cookieKeys string, secure bool) (*Codecs, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Codecs{byKind: map[string][]*securecookie.SecureCookie{}, secure: secure}
+	c := &Codecs{byKind: map[string][]*securecookie.SecureCookie{}, secure: secure, lifetimes: map[string]lifetime{}}
 	for _, s := range registry {
 		for _, set := range sets {
 			hashKey, err := hkdf.Key(sha256.New, set.Hash, nil, "shopfront cookie hash "+s.name, HashKeySize)
@@ -235,12 +252,13 @@ func (c *Codecs) decode(s *spec, value string, now time.Time) (env envelope, rot
 		return env, false, ReasonVersion
 	}
 	issued, seen := time.Unix(env.Iat, 0), time.Unix(env.Seen, 0)
+	life := c.lifetime(s)
 	const skew = 5 * time.Minute // nodes' clocks differ a little
 	switch {
 	case issued.After(now.Add(skew)) || seen.Before(issued):
 		return env, false, ReasonMalformed
-	case s.maxAge > 0 && now.Sub(issued) > s.maxAge,
-		s.idle > 0 && now.Sub(seen) > s.idle:
+	case life.maxAge > 0 && now.Sub(issued) > life.maxAge,
+		life.idle > 0 && now.Sub(seen) > life.idle:
 		return env, false, ReasonExpired
 	}
 	return env, rotated, ""
@@ -320,7 +338,7 @@ func (j *Jar) Write(h http.Header) {
 		}
 		switch {
 		case e.pending != "":
-			h.Add("Set-Cookie", j.cookie(s, e.pending, int(s.expires.Seconds())).String())
+			h.Add("Set-Cookie", j.cookie(s, e.pending, int(j.codecs.lifetime(s).expires.Seconds())).String())
 		case e.deleted:
 			h.Add("Set-Cookie", j.cookie(s, "", -1).String())
 		default:

@@ -59,11 +59,13 @@ type Visitor struct {
 	Secret []byte `json:"c"`
 }
 
-// StaffSession identifies a signed-in staff member. Epoch must match the
-// staff row in Postgres: bumping it there signs out every copy of the cookie.
+// StaffSession identifies a signed-in staff member and their session. The
+// session must not be revoked in Postgres and Epoch must match the staff
+// row: bumping it there signs out every copy of every session at once.
 type StaffSession struct {
-	StaffID int64 `json:"id"`
-	Epoch   int64 `json:"e"`
+	Session string `json:"s"`
+	StaffID int64  `json:"id"`
+	Epoch   int64  `json:"e"`
 }
 
 // The kinds of cookie state, with their lifetimes and budgets.
@@ -75,15 +77,10 @@ var (
 	PrefsCookie        = newKind[Prefs](spec{name: "prefs", version: 1, idle: 365 * day, budget: 512, expires: 365 * day})
 	RecentOrdersCookie = newKind[RecentOrders](spec{name: "orders", version: 1, idle: 90 * day, budget: 2048, expires: 90 * day})
 	VisitorCookie      = newKind[Visitor](spec{name: "visitor", version: 1, maxAge: 365 * day, budget: 512, expires: 365 * day})
-	// The staff session's lifetimes are set from configuration by
-	// ConfigureStaffSession; these are the defaults.
+	// The staff session's lifetimes can be set from configuration with
+	// Codecs.WithStaffSession; these are the defaults.
 	StaffSessionCookie = newKind[StaffSession](spec{name: "staff", version: 1, maxAge: 12 * time.Hour, idle: time.Hour, budget: 512, expires: 12 * time.Hour})
 )
-
-// ConfigureStaffSession sets the staff session's absolute and idle lifetimes.
-func ConfigureStaffSession(absolute, idle time.Duration) {
-	StaffSessionCookie.maxAge, StaffSessionCookie.idle, StaffSessionCookie.expires = absolute, idle, absolute
-}
 
 // CSRF tokens are the visitor's secret XOR a fresh random mask, sent with
 // the mask: a new string on every page, so compressed pages do not leak the

@@ -5,6 +5,7 @@
 package db
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -27,6 +28,13 @@ type Image struct {
 	Height      int32
 	Data        []byte
 	CreatedAt   time.Time
+}
+
+type LoginFailure struct {
+	ID       int64
+	Email    string
+	Ip       netip.Addr
+	FailedAt time.Time
 }
 
 type Order struct {
@@ -84,18 +92,49 @@ type PickupSlot struct {
 }
 
 type Product struct {
-	ID          int64
-	CategoryID  int64
-	Slug        string
-	Name        string
-	Description string
-	PriceMinor  int64
-	Currency    string
-	Stock       int32
-	Active      bool
-	ImageID     pgtype.Int8
-	Version     int32
-	Search      interface{}
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID              int64
+	CategoryID      int64
+	Slug            string
+	Name            string
+	Description     string
+	PriceMinor      int64
+	Currency        string
+	Stock           int32
+	Active          bool
+	ImageID         pgtype.Int8
+	Version         int32
+	Search          interface{}
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	OriginalImageID pgtype.Int8
+}
+
+type Staff struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string
+	SessionEpoch int64
+	Active       bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+type StaffSession struct {
+	ID        string
+	StaffID   int64
+	CreatedAt time.Time
+	RevokedAt pgtype.Timestamptz
+}
+
+type StockMovement struct {
+	ID             int64
+	ProductID      int64
+	StaffID        pgtype.Int8
+	OrderID        pgtype.Int8
+	Delta          int32
+	ResultingStock int32
+	Reason         string
+	CreatedAt      time.Time
 }

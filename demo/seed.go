@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"image/png"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/db"
+	"shopfront/staffauth"
 )
 
 // Load inserts the demo shop in one transaction: the catalogue, and pickup
@@ -109,4 +111,39 @@ func loadCatalogue(ctx context.Context, q *db.Queries, currency string, now time
 		added += int(n)
 	}
 	return added, nil
+}
+
+// The demo shop's owner account, created by `shopfront seed` in
+// development only. Production refuses to start while it exists with this
+// password.
+const (
+	OwnerEmail    = "owner@example.com"
+	OwnerPassword = "demo-owner-password"
+)
+
+// LoadOwner creates the demo owner unless an account with its email exists.
+func LoadOwner(ctx context.Context, pool *pgxpool.Pool) (created bool, err error) {
+	q := db.New(pool)
+	if _, err := q.StaffByEmail(ctx, OwnerEmail); err == nil {
+		return false, nil
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return false, err
+	}
+	_, err = staffauth.Create(ctx, q, OwnerEmail, "Demo Owner", staffauth.RoleOwner, OwnerPassword)
+	if errors.Is(err, staffauth.ErrEmailTaken) {
+		return false, nil // created meanwhile
+	}
+	return err == nil, err
+}
+
+// OwnerStillDemo reports whether the demo owner exists, is active and still
+// has the demo password.
+func OwnerStillDemo(ctx context.Context, pool *pgxpool.Pool) (bool, error) {
+	row, err := db.New(pool).StaffByEmail(ctx, OwnerEmail)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return row.Active && staffauth.CheckPassword(OwnerPassword, row.PasswordHash), nil
 }

@@ -34,6 +34,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound):
 		status, title, message = http.StatusNotFound, "Page not found",
 			"We couldn’t find that page. It may have moved, or the product may no longer be sold."
+	case errors.Is(err, errOwnerOnly):
+		status, title, message = http.StatusForbidden, "Owners only", "Only the shop’s owners can manage staff accounts."
 	case errors.As(err, &httpErr):
 		status = httpErr.Code
 		title, message = http.StatusText(status), publicMessage(status)

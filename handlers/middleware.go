@@ -15,8 +15,11 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-// maxBodyBytes bounds request bodies; forms are small.
-const maxBodyBytes = "1M"
+// Request body limits: forms are small; image uploads carry up to 5 MB.
+const (
+	maxBodyBytes  = "1M"
+	maxUploadBody = "6M"
+)
 
 func (s *Server) middleware() {
 	e := s.echo
@@ -45,7 +48,8 @@ func (s *Server) middleware() {
 		// Checkout sets its own, larger limit so an over-long note gets a
 		// field error instead of a bare "too large".
 		Skipper: func(c echo.Context) bool {
-			return c.Request().Method == "POST" && c.Request().URL.Path == "/checkout"
+			p := c.Request().URL.Path
+			return c.Request().Method == "POST" && (p == "/checkout" || strings.HasSuffix(p, "/image"))
 		},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{

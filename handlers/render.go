@@ -10,6 +10,7 @@ import (
 
 	"shopfront/cookiestate"
 	"shopfront/shop"
+	"shopfront/staffauth"
 	"shopfront/views"
 )
 
@@ -90,6 +91,9 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
 			}
 		}
+	}
+	if st, ok := c.Get(staffKey).(staffauth.Staff); ok {
+		p.Staff = &views.StaffInfo{Name: st.Name, Owner: st.Owner()}
 	}
 	if f, ok := c.Get(flashNowKey).(*cookiestate.Flash); ok {
 		p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}

@@ -4,6 +4,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"shopfront/staffauth"
 	"shopfront/views"
 )
 
@@ -35,8 +36,67 @@ func (s *Server) routes() {
 	s.add(views.RouteOrders, echo.GET, "/orders", s.recentOrders, page...)
 	s.add(views.RouteOrder, echo.GET, "/orders/:token", s.order, page...)
 
+	// The staff area. Each route says who may use it; requireStaff checks
+	// the session and the role in one place.
+	s.add(views.RouteAdminLogin, echo.GET, "/admin/login", s.adminLoginPage, page...)
+	s.add(views.RouteAdminLoginPost, echo.POST, "/admin/login", s.adminLogin, page...)
+	s.staff(views.RouteAdmin, echo.GET, "/admin", s.adminHome)
+	s.staff(views.RouteAdminLogout, echo.POST, "/admin/logout", s.adminLogout)
+	s.staff(views.RouteAdminSignOutAll, echo.POST, "/admin/sign-out-everywhere", s.adminSignOutEverywhere)
+	s.staff(views.RouteAdminAccount, echo.GET, "/admin/account", s.adminAccount)
+	s.staff(views.RouteAdminAccountPassword, echo.POST, "/admin/account/password", s.adminChangePassword)
+
+	s.staff(views.RouteAdminOrders, echo.GET, "/admin/orders", s.adminOrders)
+	s.staff(views.RouteAdminOrdersCSV, echo.GET, "/admin/orders.csv", s.adminOrdersCSV)
+	s.staff(views.RouteAdminOrder, echo.GET, "/admin/orders/:id", s.adminOrder)
+	s.staff(views.RouteAdminOrderStatus, echo.POST, "/admin/orders/:id/status", s.adminOrderStatus)
+	s.staff(views.RouteAdminOrderPaid, echo.POST, "/admin/orders/:id/paid", s.adminOrderPaid)
+	s.staff(views.RouteAdminPickList, echo.GET, "/admin/pick-list", s.adminPickList)
+
+	s.staff(views.RouteAdminProducts, echo.GET, "/admin/products", s.adminProducts)
+	s.staff(views.RouteAdminProductNew, echo.GET, "/admin/products/new", s.adminNewProduct)
+	s.staff(views.RouteAdminProductCreate, echo.POST, "/admin/products", s.adminCreateProduct)
+	s.staff(views.RouteAdminProduct, echo.GET, "/admin/products/:id", s.adminProduct)
+	s.staff(views.RouteAdminProductUpdate, echo.POST, "/admin/products/:id", s.adminUpdateProduct)
+	s.staff(views.RouteAdminProductImage, echo.POST, "/admin/products/:id/image", s.adminUploadImage)
+	s.staff(views.RouteAdminProductStock, echo.POST, "/admin/products/:id/stock", s.adminChangeStock)
+
+	s.staff(views.RouteAdminCategories, echo.GET, "/admin/categories", s.adminCategories)
+	s.staff(views.RouteAdminCategoryCreate, echo.POST, "/admin/categories", s.adminCreateCategory)
+	s.staff(views.RouteAdminCategoryUpdate, echo.POST, "/admin/categories/:id", s.adminRenameCategory)
+	s.staff(views.RouteAdminCategoryDelete, echo.POST, "/admin/categories/:id/delete", s.adminDeleteCategory)
+
+	s.staff(views.RouteAdminSlots, echo.GET, "/admin/slots", s.adminSlots)
+	s.staff(views.RouteAdminSlotsGenerate, echo.POST, "/admin/slots", s.adminGenerateSlots)
+	s.staff(views.RouteAdminSlotCapacity, echo.POST, "/admin/slots/:id/capacity", s.adminSlotCapacity)
+	s.staff(views.RouteAdminSlotClosed, echo.POST, "/admin/slots/:id/closed", s.adminSlotClosed)
+
+	s.owner(views.RouteAdminStaff, echo.GET, "/admin/staff", s.adminStaff)
+	s.owner(views.RouteAdminStaffCreate, echo.POST, "/admin/staff", s.adminCreateStaff)
+	s.owner(views.RouteAdminStaffUpdate, echo.POST, "/admin/staff/:id", s.adminUpdateStaff)
+
 	// Unknown URLs get the 404 page with the visitor's state (theme, cart).
 	s.echo.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, page...)
+}
+
+// staff and owner register staff-area routes for the given role; the role
+// is recorded so tests can walk every route and check it.
+func (s *Server) staff(name, method, path string, h echo.HandlerFunc) {
+	s.addWithRole(staffauth.RoleStaff, name, method, path, h)
+}
+
+func (s *Server) owner(name, method, path string, h echo.HandlerFunc) {
+	s.addWithRole(staffauth.RoleOwner, name, method, path, h)
+}
+
+func (s *Server) addWithRole(role, name, method, path string, h echo.HandlerFunc) {
+	m := []echo.MiddlewareFunc{s.withCookies, s.csrf, s.requireStaff(role)}
+	if name == views.RouteAdminProductImage {
+		// Uploads are bigger than forms: the image plus a little form data.
+		m = append([]echo.MiddlewareFunc{middleware.BodyLimit(maxUploadBody)}, m...)
+	}
+	s.add(name, method, path, h, m...)
+	s.roles[name] = role
 }
 
 // add registers a named route and records its path for views.

@@ -38,6 +38,8 @@ type Server struct {
 	cookies  *cookiestate.Codecs
 	echo     *echo.Echo
 	paths    views.Paths
+	roles    map[string]string // staff-area route name → role required
+	uploads  chan struct{}     // bounds concurrent image processing (memory)
 	draining atomic.Bool
 }
 
@@ -47,6 +49,7 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	cookies.WithStaffSession(d.Config.StaffSessionMaxAge, d.Config.StaffSessionIdle)
 	s := &Server{
 		cookies: cookies,
 		cfg:     d.Config,
@@ -56,6 +59,8 @@ func New(d Deps) (*Server, error) {
 		now:     d.Now,
 		echo:    echo.New(),
 		paths:   views.Paths{},
+		roles:   map[string]string{},
+		uploads: make(chan struct{}, 1),
 	}
 	if s.now == nil {
 		s.now = time.Now

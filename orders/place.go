@@ -113,6 +113,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	type snapshot struct {
 		name  string
 		price int64
+		left  int32 // stock after taking this line
 	}
 	taken := map[int64]snapshot{}
 	var problems []LineProblem
@@ -135,7 +136,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		if row.PriceMinor > l.ExpectedPrice {
 			rises = append(rises, PriceChange{ProductID: l.ProductID, Name: row.Name, Was: l.ExpectedPrice, Now: row.PriceMinor})
 		}
-		taken[l.ProductID] = snapshot{row.Name, row.PriceMinor}
+		taken[l.ProductID] = snapshot{row.Name, row.PriceMinor, row.Stock}
 	}
 	if len(problems) > 0 {
 		return Placed{}, &StockError{Lines: problems}
@@ -184,6 +185,13 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		err := q.InsertOrderLine(ctx, db.InsertOrderLineParams{
 			OrderID: order.ID, LineNo: int32(i + 1), ProductID: l.ProductID, ProductName: s.name,
 			UnitPriceMinor: s.price, Quantity: int32(l.Quantity), LineTotalMinor: s.price * int64(l.Quantity),
+		})
+		if err != nil {
+			return Placed{}, err
+		}
+		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
+			ProductID: l.ProductID, OrderID: pgtype.Int8{Int64: order.ID, Valid: true}, Delta: -int32(l.Quantity),
+			ResultingStock: s.left, Reason: "Sold in order " + shop.OrderNumber(order.Number), CreatedAt: r.Now,
 		})
 		if err != nil {
 			return Placed{}, err

@@ -127,3 +127,26 @@ func ParseAmount(s, currency string) (int64, error) {
 	}
 	return w*unit + fr, nil
 }
+
+// Decimal writes the amount without symbol or grouping ("1234.50"), for
+// files other programs read.
+func (m Money) Decimal() string {
+	f, ok := currencies[m.Currency]
+	if !ok {
+		f.digits = 2
+	}
+	sign, minor := "", m.Minor
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	unit := int64(1)
+	for range f.digits {
+		unit *= 10
+	}
+	s := sign + strconv.FormatInt(minor/unit, 10)
+	if f.digits > 0 {
+		frac := strconv.FormatInt(minor%unit, 10)
+		s += "." + strings.Repeat("0", f.digits-len(frac)) + frac
+	}
+	return s
+}

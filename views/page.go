@@ -77,6 +77,8 @@ type Page struct {
 	CartCount int
 	// RecentOrders is how many orders this browser has placed recently.
 	RecentOrders int
+	// Staff is who is signed in to the staff area, if anyone.
+	Staff *StaffInfo
 	// CSRF returns the token for forms and htmx requests; calling it may
 	// create the visitor's cookie, so pages that post nothing never set one.
 	CSRF func() string

@@ -31,6 +31,8 @@ commands:
   migrate          apply pending database migrations
   migrate status   list migrations and whether each is applied
   seed             load the demo shop (development only; running it again adds nothing)
+  staff create     create a staff account: --email EMAIL --role owner|staff [--name NAME];
+                   the password is read from the terminal or the first line of stdin
   keys             print a new cookie key set for COOKIE_KEYS
   help             show this help
 
@@ -39,7 +41,7 @@ Configuration is read from environment variables; see README.md.`
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "shopfront:", strings.ReplaceAll(err.Error(), "\n", "\nshopfront: "))
 		os.Exit(1)
 	}
@@ -49,7 +51,7 @@ func main() {
 var errUsage = errors.New("unknown command; run `shopfront help`")
 
 // run is the whole program: ctx is cancelled on SIGTERM or SIGINT.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	cmd := "serve"
 	if len(args) > 0 {
 		cmd, args = args[0], args[1:]
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "keys":
 		fmt.Fprintln(stdout, cookiestate.GenerateKeySet().String())
 		return nil
-	case "serve", "migrate", "seed":
+	case "serve", "migrate", "seed", "staff":
 	default:
 		return fmt.Errorf("%q: %w", cmd, errUsage)
 	}
@@ -84,7 +86,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		return migrate(ctx, cfg, log)
 	case "seed":
-		return seed(ctx, cfg, log)
+		return seed(ctx, cfg, log, stdout)
+	case "staff":
+		return staffCommand(ctx, cfg, args, stdin, stdout)
 	default:
 		if cfg.CookieKeys == "" {
 			if cfg.CookieKeys, err = developmentKeys(cfg.DataDir); err != nil {

@@ -30,7 +30,7 @@ func TestConfigurationProblemsAreReportedOnePerLine(t *testing.T) {
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
 		"APP_ENV": "production", "PORT": "eighty", "SHOP_CURRENCY": "XXX", "LOG_LEVEL": "loud",
-	}), &out, &out)
+	}), nil, &out, &out)
 	if err == nil {
 		t.Fatal("a broken configuration started")
 	}
@@ -49,7 +49,7 @@ func TestBadCookieKeysAreRefused(t *testing.T) {
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": url, "BASE_URL": "https://shop.example", "COOKIE_KEYS": "short:keys", "PORT": freePort(t),
-	}), &out, &out)
+	}), nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "COOKIE_KEYS key set 1") {
 		t.Fatalf("bad keys: %v", err)
 	}
@@ -61,7 +61,7 @@ func TestServeRefusesAStaleSchema(t *testing.T) {
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": url, "BASE_URL": "https://shop.example",
 		"COOKIE_KEYS": cookiestate.GenerateKeySet().String(), "PORT": freePort(t), "METRICS_PORT": "0",
-	}), &out, &out)
+	}), nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "run `shopfront migrate`") {
 		t.Fatalf("serve on an unmigrated database: %v", err)
 	}
@@ -69,7 +69,7 @@ func TestServeRefusesAStaleSchema(t *testing.T) {
 
 func TestKeysPrintsAUsableKeySet(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(t.Context(), []string{"keys"}, env(nil), &out, &out); err != nil {
+	if err := run(t.Context(), []string{"keys"}, env(nil), nil, &out, &out); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := cookiestate.ParseKeys(strings.TrimSpace(out.String())); err != nil {
@@ -82,7 +82,7 @@ func TestSeedTwiceAddsNothing(t *testing.T) {
 	vars := env(map[string]string{"DATABASE_URL": url, "LOG_FORMAT": "json"})
 	for i, want := range []string{`"products_added":30`, `"products_added":0`} {
 		var out bytes.Buffer
-		if err := run(t.Context(), []string{"seed"}, vars, &out, &out); err != nil {
+		if err := run(t.Context(), []string{"seed"}, vars, nil, &out, &out); err != nil {
 			t.Fatal(err)
 		}
 		if !strings.Contains(out.String(), want) {

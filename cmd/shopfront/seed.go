@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 
 // seed loads the demo shop. It only inserts what is missing, so running it
 // again adds nothing.
-func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+func seed(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.Writer) error {
 	if cfg.Production() {
 		return errors.New("seed loads a demo shop and is refused in production")
 	}
@@ -31,5 +32,9 @@ func seed(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("loading the demo shop: %w", err)
 	}
 	log.Info("demo shop loaded", "products_added", added)
+	if _, err := demo.LoadOwner(ctx, pool); err != nil {
+		return fmt.Errorf("creating the demo owner: %w", err)
+	}
+	fmt.Fprintf(stdout, "\n  Demo staff sign-in (development only): %s / %s\n", demo.OwnerEmail, demo.OwnerPassword)
 	return nil
 }

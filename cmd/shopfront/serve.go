@@ -13,6 +13,7 @@ import (
 
 	"shopfront/config"
 	"shopfront/db"
+	"shopfront/demo"
 	"shopfront/handlers"
 )
 
@@ -33,6 +34,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer pool.Close()
+	if cfg.Production() {
+		if demoOwner, err := demo.OwnerStillDemo(ctx, pool); err != nil {
+			return err
+		} else if demoOwner {
+			return fmt.Errorf("the demo owner %s still has its demo password: change it or deactivate the account before serving in production", demo.OwnerEmail)
+		}
+	}
 
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log})
 	if err != nil {
@@ -59,7 +67,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	log.Info("ready", "url", cfg.BaseURL, "env", cfg.Env, "startup", time.Since(processStart).Round(time.Millisecond).String())
 	if !cfg.Production() {
-		fmt.Fprintf(stdout, "\n  Shopfront is serving at %s  (Ctrl-C stops it)\n\n", cfg.BaseURL)
+		fmt.Fprintf(stdout, "\n  Shopfront is serving at %s  (staff area: %s/admin; Ctrl-C stops it)\n\n", cfg.BaseURL, cfg.BaseURL)
 	}
 
 	select {

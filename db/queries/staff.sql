@@ -1,0 +1,73 @@
+-- name: CreateStaff :one
+INSERT INTO staff (email, name, role, password_hash)
+VALUES ($1, $2, $3, $4)
+RETURNING id;
+
+-- name: StaffByEmail :one
+SELECT id, email, name, role, password_hash, session_epoch, active
+FROM staff
+WHERE lower(email) = lower($1);
+
+-- name: StaffSession :one
+-- The check every staff request makes: one indexed read.
+SELECT s.id, s.email, s.name, s.role, s.session_epoch, s.active, ss.revoked_at
+FROM staff_sessions ss
+JOIN staff s ON s.id = ss.staff_id
+WHERE ss.id = sqlc.arg(session_id) AND s.id = sqlc.arg(staff_id);
+
+-- name: CreateStaffSession :exec
+INSERT INTO staff_sessions (id, staff_id, created_at) VALUES ($1, $2, $3);
+
+-- name: RevokeStaffSession :exec
+UPDATE staff_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL;
+
+-- name: DeleteOldStaffSessions :exec
+DELETE FROM staff_sessions WHERE created_at < sqlc.arg(before)::timestamptz;
+
+-- name: BumpSessionEpoch :exec
+UPDATE staff SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1;
+
+-- name: SetStaffPassword :exec
+-- A new password also signs the person out everywhere.
+UPDATE staff SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1;
+
+-- name: ListStaff :many
+SELECT id, email, name, role, active, created_at FROM staff ORDER BY active DESC, lower(name);
+
+-- name: UpdateStaffAccess :execrows
+-- Role and active flag; deactivating also signs the person out everywhere.
+UPDATE staff
+SET role = sqlc.arg(role), active = sqlc.arg(active),
+    session_epoch = session_epoch + CASE WHEN active AND NOT sqlc.arg(active)::boolean THEN 1 ELSE 0 END,
+    updated_at = now()
+WHERE id = sqlc.arg(id);
+
+-- name: CountActiveOwners :one
+SELECT count(*) FROM staff WHERE role = 'owner' AND active;
+
+-- name: StaffByID :one
+SELECT id, email, name, role, active FROM staff WHERE id = $1;
+
+-- name: LockLoginAttempts :exec
+-- Serialises sign-in attempts for one account and one address, so a burst
+-- spread over many nodes cannot slip past the limit.
+SELECT pg_advisory_xact_lock(hashtextextended('login:' || sqlc.arg(email)::text, 7)),
+       pg_advisory_xact_lock(hashtextextended('login-ip:' || sqlc.arg(ip)::text, 7));
+
+-- name: RecentLoginFailures :one
+-- Failures in the window for this account and for this address, and when
+-- the oldest of each leaves the window.
+SELECT
+  (SELECT count(*) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_email,
+  (SELECT count(*) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_ip,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_email,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_ip;
+
+-- name: RecordLoginFailure :exec
+INSERT INTO login_failures (email, ip, failed_at) VALUES ($1, sqlc.arg(ip)::inet, $2);
+
+-- name: ClearLoginFailures :exec
+DELETE FROM login_failures WHERE email = $1;
+
+-- name: DeleteOldLoginFailures :exec
+DELETE FROM login_failures WHERE failed_at < sqlc.arg(before)::timestamptz;

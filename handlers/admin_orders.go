@@ -1,0 +1,309 @@
+package handlers
+
+import (
+	"encoding/csv"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/labstack/echo/v4"
+
+	"shopfront/db"
+	"shopfront/orders"
+	"shopfront/shop"
+	"shopfront/views"
+)
+
+func (s *Server) adminHome(c echo.Context) error {
+	return c.Redirect(http.StatusSeeOther, s.paths.URL(views.RouteAdminOrders))
+}
+
+// dayRange reads a YYYY-MM-DD day in the shop's time zone.
+func (s *Server) dayRange(day string) (start, end time.Time, ok bool) {
+	d, err := time.ParseInLocation("2006-01-02", day, s.cfg.Location)
+	if err != nil {
+		return time.Time{}, time.Time{}, false
+	}
+	return d, time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, s.cfg.Location), true
+}
+
+func adminOrder(id, number int64, status, fulfilment, name, email string, total int64, currency string,
+	paid pgtype.Timestamptz, placed time.Time, slotStart, slotEnd pgtype.Timestamptz, postcode pgtype.Text) views.AdminOrder {
+	return views.AdminOrder{
+		ID: id, Number: number, Status: status, Fulfilment: fulfilment, Customer: name, Email: email,
+		Total: total, Currency: currency, Paid: paid.Valid, PlacedAt: placed,
+		SlotStart: slotStart.Time, SlotEnd: slotEnd.Time, Postcode: postcode.String,
+	}
+}
+
+// adminOrders is the orders board: filter by status, day and slot, search
+// by number, name or email, newest first. htmx swaps only the table.
+func (s *Server) adminOrders(c echo.Context) error {
+	b := views.AdminOrders{
+		Status: c.QueryParam("status"),
+		Day:    c.QueryParam("day"),
+		Query:  strings.TrimSpace(strings.ToValidUTF8(c.QueryParam("q"), "")),
+	}
+	if !slicesContains(shop.Statuses, b.Status) {
+		b.Status = ""
+	}
+	if len([]rune(b.Query)) > 100 {
+		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
+	}
+	params := db.AdminListOrdersParams{Status: b.Status, Search: b.Query}
+	if b.Day != "" {
+		start, end, ok := s.dayRange(b.Day)
+		if !ok {
+			return &shop.InputError{Field: "day", Message: "The day must be a date like 2026-12-01."}
+		}
+		params.ByDay, params.DayStart, params.DayEnd = true, start, end
+	}
+	if slot := c.QueryParam("slot"); slot != "" {
+		id, err := strconv.ParseInt(slot, 10, 64)
+		if err != nil || id < 1 {
+			return &shop.InputError{Field: "slot", Message: "That pickup slot does not exist."}
+		}
+		sl, err := s.queries.AdminGetSlot(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		params.SlotID, b.SlotID = id, id
+		b.SlotName = sl.StartsAt.In(s.cfg.Location).Format("Monday 2 January, 15:04")
+	}
+	rows, err := s.queries.AdminListOrders(c.Request().Context(), params)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		b.Orders = append(b.Orders, adminOrder(r.ID, r.Number, r.Status, r.Fulfilment, r.CustomerName, r.CustomerEmail,
+			r.TotalMinor, r.Currency, r.PaidAt, r.PlacedAt, r.SlotStartsAt, r.SlotEndsAt, r.DeliveryPostcode))
+	}
+	return s.render(c, http.StatusOK, views.AdminOrdersPage(b), views.AdminOrdersTable(b))
+}
+
+func (s *Server) loadAdminOrder(c echo.Context) (views.AdminOrderDetail, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return views.AdminOrderDetail{}, echo.ErrNotFound
+	}
+	ctx := c.Request().Context()
+	o, err := s.queries.AdminGetOrder(ctx, id)
+	if err != nil {
+		return views.AdminOrderDetail{}, err
+	}
+	d := views.AdminOrderDetail{
+		Full: o,
+		Order: adminOrder(o.ID, o.Number, o.Status, o.Fulfilment, o.CustomerName, o.CustomerEmail, o.TotalMinor,
+			o.Currency, o.PaidAt, o.PlacedAt, o.SlotStartsAt, o.SlotEndsAt, o.DeliveryPostcode),
+	}
+	return d, nil
+}
+
+func (s *Server) adminOrder(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if d.Lines, err = s.queries.OrderLines(ctx, d.Full.ID); err != nil {
+		return err
+	}
+	if d.Events, err = s.queries.OrderEvents(ctx, d.Full.ID); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminOrderPage(d), nil)
+}
+
+// adminOrderStatus moves an order along placed → ready → collected or
+// delivered, or cancels it. htmx gets the updated row; a plain form goes
+// back to the page it came from.
+func (s *Server) adminOrderStatus(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	from, to := c.FormValue("from"), c.FormValue("to")
+	applied, err := orders.ChangeStatus(c.Request().Context(), s.pool, d.Full.ID, from, to, currentStaff(c).ID, s.now())
+	var stale *orders.StaleStatus
+	status := http.StatusOK
+	number := shop.OrderNumber(d.Full.Number)
+	switch {
+	case err == nil && applied:
+		s.flash(c, "success", "Order "+number+" is now "+strings.ToLower(shop.StatusLabel(to, d.Full.Fulfilment))+".")
+	case err == nil:
+		s.flash(c, "success", "Order "+number+" was already "+strings.ToLower(shop.StatusLabel(to, d.Full.Fulfilment))+".")
+	case errors.As(err, &stale):
+		status = http.StatusConflict
+		s.flash(c, "error", "Order "+number+" changed meanwhile: it is now "+strings.ToLower(shop.StatusLabel(stale.Current, d.Full.Fulfilment))+". Nothing else was changed.")
+	case errors.Is(err, orders.ErrInvalidTransition):
+		status = http.StatusConflict
+		s.flash(c, "error", "Order "+number+" cannot go from "+strings.ToLower(shop.StatusLabel(from, d.Full.Fulfilment))+" to "+strings.ToLower(shop.StatusLabel(to, d.Full.Fulfilment))+".")
+	default:
+		return err
+	}
+	return s.afterOrderChange(c, status)
+}
+
+// adminOrderPaid records that the customer paid.
+func (s *Server) adminOrderPaid(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	_, err = orders.MarkPaid(c.Request().Context(), s.pool, d.Full.ID, currentStaff(c).ID, s.now())
+	status := http.StatusOK
+	switch {
+	case err == nil:
+		s.flash(c, "success", "Order "+shop.OrderNumber(d.Full.Number)+" is paid.")
+	case errors.Is(err, orders.ErrCannotPay):
+		status = http.StatusConflict
+		s.flash(c, "error", "Order "+shop.OrderNumber(d.Full.Number)+" is cancelled, so it cannot be paid.")
+	default:
+		return err
+	}
+	return s.afterOrderChange(c, status)
+}
+
+func (s *Server) afterOrderChange(c echo.Context, status int) error {
+	if !isPartial(c.Request()) {
+		return redirect(c, safeAdminPath(c.FormValue("return_to")))
+	}
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	d.Order.Focus = true
+	return s.render(c, status, nil, views.AdminOrderRow(d.Order, safeAdminPath(c.FormValue("return_to"))))
+}
+
+// adminPickList lists what to pack for a slot (?slot=ID) or a day
+// (?day=YYYY-MM-DD, default today).
+func (s *Server) adminPickList(c echo.Context) error {
+	var params db.PickListParams
+	p := views.PickList{}
+	if slot := c.QueryParam("slot"); slot != "" {
+		id, err := strconv.ParseInt(slot, 10, 64)
+		if err != nil || id < 1 {
+			return &shop.InputError{Field: "slot", Message: "That pickup slot does not exist."}
+		}
+		sl, err := s.queries.AdminGetSlot(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		params.SlotID = id
+		p.Title = sl.StartsAt.In(s.cfg.Location).Format("Monday 2 January, 15:04")
+	} else {
+		day := c.QueryParam("day")
+		if day == "" {
+			day = s.now().In(s.cfg.Location).Format("2006-01-02")
+		}
+		start, end, ok := s.dayRange(day)
+		if !ok {
+			return &shop.InputError{Field: "day", Message: "The day must be a date like 2026-12-01."}
+		}
+		params.ByDay, params.DayStart, params.DayEnd = true, start, end
+		p.Title = start.Format("Monday 2 January")
+	}
+	rows, err := s.queries.PickList(c.Request().Context(), params)
+	if err != nil {
+		return err
+	}
+	totals := map[string]int32{}
+	var names []string
+	for _, r := range rows {
+		if _, seen := totals[r.ProductName]; !seen {
+			names = append(names, r.ProductName)
+		}
+		totals[r.ProductName] += r.Quantity
+		if n := len(p.Orders); n == 0 || p.Orders[n-1].Number != r.Number {
+			p.Orders = append(p.Orders, views.PickOrder{Number: r.Number, Customer: r.CustomerName, SlotStart: r.SlotStartsAt.Time})
+		}
+		last := &p.Orders[len(p.Orders)-1]
+		last.Lines = append(last.Lines, views.PickTotal{Name: r.ProductName, Quantity: r.Quantity})
+	}
+	for _, n := range names {
+		p.Totals = append(p.Totals, views.PickTotal{Name: n, Quantity: totals[n]})
+	}
+	return s.render(c, http.StatusOK, views.PickListPage(p), nil)
+}
+
+// adminOrdersCSV streams the orders placed in a date range as CSV
+// (RFC 4180). ?from and ?to are days in the shop's time zone; the default
+// is the last 30 days.
+func (s *Server) adminOrdersCSV(c echo.Context) error {
+	today := s.now().In(s.cfg.Location).Format("2006-01-02")
+	fromDay, toDay := c.QueryParam("from"), c.QueryParam("to")
+	if toDay == "" {
+		toDay = today
+	}
+	to, _, okTo := s.dayRange(toDay)
+	if fromDay == "" {
+		fromDay = to.AddDate(0, 0, -30).Format("2006-01-02")
+	}
+	from, _, okFrom := s.dayRange(fromDay)
+	if !okFrom || !okTo || to.Before(from) || to.Sub(from) > 366*24*time.Hour {
+		return &shop.InputError{Field: "from", Message: "Give from and to as dates like 2026-12-01, at most a year apart, from first."}
+	}
+	_, end, _ := s.dayRange(toDay)
+
+	h := c.Response().Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="orders-`+fromDay+`-to-`+toDay+`.csv"`)
+	h.Set("Cache-Control", "private, no-store")
+	c.Response().WriteHeader(http.StatusOK)
+
+	w := csv.NewWriter(c.Response())
+	w.UseCRLF = true // RFC 4180
+	_ = w.Write([]string{"number", "placed_at", "status", "paid", "fulfilment", "pickup_at", "name", "email", "phone",
+		"address", "postcode", "items", "subtotal", "delivery_fee", "total", "currency", "note"})
+	n := 0
+	err := db.StreamOrders(c.Request().Context(), s.pool, from, end, func(r db.ExportRow) error {
+		pickup := ""
+		if r.SlotStartsAt.Valid {
+			pickup = r.SlotStartsAt.Time.In(s.cfg.Location).Format("2006-01-02 15:04")
+		}
+		row := []string{
+			strconv.FormatInt(r.Number, 10), r.PlacedAt.In(s.cfg.Location).Format("2006-01-02 15:04"), r.Status,
+			yesNo(r.PaidAt.Valid), r.Fulfilment, pickup, r.Name, r.Email, r.Phone, r.Address.String, r.Postcode.String,
+			r.Items, decimal(r.Subtotal, r.Currency), decimal(r.DeliveryFee, r.Currency), decimal(r.Total, r.Currency), r.Currency, r.Note,
+		}
+		if err := w.Write(shop.SafeCSVRow(row)); err != nil {
+			return err
+		}
+		if n++; n%200 == 0 {
+			w.Flush() // stream: send what we have
+		}
+		return w.Error()
+	})
+	w.Flush()
+	if err != nil {
+		// Headers are gone: the truncated file cannot become an error page.
+		s.log.Error("csv export failed", "error", err, "request_id", h.Get(echo.HeaderXRequestID))
+	}
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// decimal writes minor units as a plain decimal ("4.50") for spreadsheets.
+func decimal(minor int64, currency string) string {
+	s := shop.Money{Minor: minor, Currency: currency}.Decimal()
+	return s
+}
+
+func slicesContains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

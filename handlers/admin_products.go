@@ -1,0 +1,315 @@
+package handlers
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"shopfront/catalogue"
+	"shopfront/db"
+	"shopfront/productimage"
+	"shopfront/shop"
+	"shopfront/views"
+)
+
+func (s *Server) adminProducts(c echo.Context) error {
+	q := strings.TrimSpace(strings.ToValidUTF8(c.QueryParam("q"), ""))
+	if len([]rune(q)) > 100 {
+		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
+	}
+	rows, err := s.queries.AdminListProducts(c.Request().Context(), q)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminProductsPage(views.AdminProducts{Products: rows, Query: q}), nil)
+}
+
+// productForm fills the product page from what is stored.
+func (s *Server) productForm(c echo.Context, id int64) (views.AdminProductForm, error) {
+	ctx := c.Request().Context()
+	cats, err := s.queries.AllCategories(ctx)
+	if err != nil {
+		return views.AdminProductForm{}, err
+	}
+	f := views.AdminProductForm{Categories: cats, Currency: s.cfg.Currency, Active: true, Errors: shop.FieldErrors{}, StockErrors: shop.FieldErrors{}}
+	if id == 0 {
+		return f, nil
+	}
+	p, err := s.queries.AdminGetProduct(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	f.ID, f.Name, f.Slug, f.Description = p.ID, p.Name, p.Slug, p.Description
+	f.Price = shop.Money{Minor: p.PriceMinor, Currency: p.Currency}.Decimal()
+	f.CategoryID, f.Active, f.Version, f.Stock, f.ImageHash = p.CategoryID, p.Active, p.Version, p.Stock, p.ImageHash
+	f.Movements, err = s.queries.StockMovements(ctx, id)
+	return f, err
+}
+
+// withTyped puts what the person typed back into the form.
+func withTyped(f views.AdminProductForm, c echo.Context) views.AdminProductForm {
+	f.Name, f.Slug, f.Description, f.Price = c.FormValue("name"), c.FormValue("slug"), c.FormValue("description"), c.FormValue("price")
+	f.CategoryID, _ = strconv.ParseInt(c.FormValue("category_id"), 10, 64)
+	f.Active = c.FormValue("active") == "on"
+	return f
+}
+
+func productID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, echo.ErrNotFound
+	}
+	return id, nil
+}
+
+func (s *Server) adminNewProduct(c echo.Context) error {
+	f, err := s.productForm(c, 0)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminProductPage(f), nil)
+}
+
+func (s *Server) adminProduct(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.productForm(c, id)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminProductPage(f), nil)
+}
+
+func (s *Server) adminCreateProduct(c echo.Context) error {
+	params, _ := c.FormParams()
+	form, errs := catalogue.ParseProductForm(params, s.cfg.Currency)
+	if len(errs) == 0 {
+		id, err := catalogue.Create(c.Request().Context(), s.queries, form, s.cfg.Currency)
+		var input *shop.InputError
+		switch {
+		case errors.As(err, &input):
+			errs[input.Field] = input.Message
+		case err != nil:
+			return err
+		default:
+			s.flash(c, "success", "Product created. Add an image and stock below.")
+			return redirect(c, s.paths.URL(views.RouteAdminProduct, id))
+		}
+	}
+	f, err := s.productForm(c, 0)
+	if err != nil {
+		return err
+	}
+	f = withTyped(f, c)
+	f.Errors = errs
+	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+}
+
+// adminUpdateProduct saves an edit unless someone else saved first; then
+// the editor sees the current values and nothing is overwritten.
+func (s *Server) adminUpdateProduct(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	params, _ := c.FormParams()
+	form, errs := catalogue.ParseProductForm(params, s.cfg.Currency)
+	if form.Version == 0 && errs["form"] == "" {
+		errs["form"] = "This form is incomplete. Please reload the page."
+	}
+	if len(errs) == 0 {
+		err := catalogue.Update(c.Request().Context(), s.queries, id, form)
+		var input *shop.InputError
+		switch {
+		case errors.Is(err, catalogue.ErrChanged):
+			f, err := s.productForm(c, id)
+			if err != nil {
+				return err
+			}
+			f.Notice = "Someone else changed this product while you were editing it. These are the current values; your changes were not saved. Make them again if they are still needed."
+			return s.render(c, http.StatusConflict, views.AdminProductPage(f), nil)
+		case errors.Is(err, catalogue.ErrNotFound):
+			return echo.ErrNotFound
+		case errors.As(err, &input):
+			errs[input.Field] = input.Message
+		case err != nil:
+			return err
+		default:
+			s.flash(c, "success", "Product saved.")
+			return redirect(c, s.paths.URL(views.RouteAdminProduct, id))
+		}
+	}
+	f, err := s.productForm(c, id)
+	if err != nil {
+		return err
+	}
+	f = withTyped(f, c)
+	f.Version = form.Version
+	f.Errors = errs
+	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+}
+
+// adminUploadImage checks an upload by its bytes, makes the display
+// version and stores both in Postgres. One upload is processed at a time
+// per node: decoding a large photo takes a lot of memory.
+func (s *Server) adminUploadImage(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	fail := func(message string) error {
+		f, err := s.productForm(c, id)
+		if err != nil {
+			return err
+		}
+		f.ImageError = message
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+	}
+	fh, err := c.FormFile("image")
+	if err != nil {
+		return fail("Choose an image file to upload.")
+	}
+	file, err := fh.Open()
+	if err != nil {
+		return fail("The upload could not be read. Please try again.")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(io.LimitReader(file, productimage.MaxBytes+1))
+	if err != nil {
+		return fail("The upload could not be read. Please try again.")
+	}
+
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	case <-c.Request().Context().Done():
+		return c.Request().Context().Err()
+	}
+	original, display, err := productimage.Process(data)
+	var bad *productimage.Error
+	if errors.As(err, &bad) {
+		return fail(bad.Message)
+	} else if err != nil {
+		return err
+	}
+	if err := catalogue.SetImage(c.Request().Context(), s.pool, id, original, display); errors.Is(err, catalogue.ErrNotFound) {
+		return echo.ErrNotFound
+	} else if err != nil {
+		return err
+	}
+	s.flash(c, "success", "Image uploaded.")
+	return redirect(c, s.paths.URL(views.RouteAdminProduct, id))
+}
+
+// adminChangeStock sets or adjusts stock with a reason, through the ledger.
+func (s *Server) adminChangeStock(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	params, _ := c.FormParams()
+	change, errs := catalogue.ParseStockChange(params)
+	if len(errs) == 0 {
+		level, err := catalogue.ChangeStock(c.Request().Context(), s.pool, id, currentStaff(c).ID, change, s.now())
+		var input *shop.InputError
+		switch {
+		case errors.Is(err, catalogue.ErrNotFound):
+			return echo.ErrNotFound
+		case errors.As(err, &input):
+			errs[input.Field] = input.Message
+		case err != nil:
+			return err
+		default:
+			s.flash(c, "success", "Stock is now "+strconv.Itoa(int(level))+".")
+			return redirect(c, s.paths.URL(views.RouteAdminProduct, id))
+		}
+	}
+	f, err := s.productForm(c, id)
+	if err != nil {
+		return err
+	}
+	f.StockErrors = errs
+	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+}
+
+func (s *Server) adminCategories(c echo.Context) error {
+	return s.renderCategories(c, http.StatusOK, "", nil)
+}
+
+func (s *Server) renderCategories(c echo.Context, status int, name string, errs shop.FieldErrors) error {
+	cats, err := s.queries.ListCategories(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, views.AdminCategoriesPage(views.AdminCategories{Categories: cats, Name: name, Errors: errs}), nil)
+}
+
+func categoryName(c echo.Context) (string, string, shop.FieldErrors) {
+	name := strings.TrimSpace(strings.ToValidUTF8(c.FormValue("name"), ""))
+	slug := catalogue.Slugify(name)
+	if n := len([]rune(name)); n == 0 || n > 80 || slug == "" {
+		return name, "", shop.FieldErrors{"name": "Enter a name of 1 to 80 characters, with at least one letter or digit."}
+	}
+	return name, slug, nil
+}
+
+func (s *Server) adminCreateCategory(c echo.Context) error {
+	name, slug, errs := categoryName(c)
+	if errs == nil {
+		_, err := s.queries.CreateCategory(c.Request().Context(), db.CreateCategoryParams{Slug: slug, Name: name})
+		if isUniqueViolation(err) {
+			errs = shop.FieldErrors{"name": "There is already a category with that name."}
+		} else if err != nil {
+			return err
+		} else {
+			s.flash(c, "success", "Category “"+name+"” added.")
+			return redirect(c, s.paths.URL(views.RouteAdminCategories))
+		}
+	}
+	return s.renderCategories(c, http.StatusUnprocessableEntity, name, errs)
+}
+
+func (s *Server) adminRenameCategory(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	name, slug, errs := categoryName(c)
+	if errs != nil {
+		return s.renderCategories(c, http.StatusUnprocessableEntity, "", errs)
+	}
+	n, err := s.queries.RenameCategory(c.Request().Context(), db.RenameCategoryParams{ID: id, Name: name, Slug: slug})
+	switch {
+	case isUniqueViolation(err):
+		return s.renderCategories(c, http.StatusUnprocessableEntity, "", shop.FieldErrors{"name": "There is already a category with that name."})
+	case err != nil:
+		return err
+	case n == 0:
+		return echo.ErrNotFound
+	}
+	s.flash(c, "success", "Category renamed to “"+name+"”.")
+	return redirect(c, s.paths.URL(views.RouteAdminCategories))
+}
+
+func (s *Server) adminDeleteCategory(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	n, err := s.queries.DeleteEmptyCategory(c.Request().Context(), id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		s.flash(c, "error", "Only an empty category can be deleted: move or delete its products first.")
+	} else {
+		s.flash(c, "success", "Category deleted.")
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminCategories))
+}

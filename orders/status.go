@@ -1,0 +1,123 @@
+package orders
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"shopfront/db"
+	"shopfront/shop"
+)
+
+var (
+	// ErrInvalidTransition means the state machine does not allow the change.
+	ErrInvalidTransition = errors.New("that status change is not allowed")
+	// ErrNotFound means there is no such order.
+	ErrNotFound = errors.New("no such order")
+	// ErrCannotPay means the order is cancelled.
+	ErrCannotPay = errors.New("a cancelled order cannot be paid")
+)
+
+// StaleStatus means the order changed status since the staff member saw it.
+type StaleStatus struct{ Current string }
+
+func (e *StaleStatus) Error() string { return "the order is now " + e.Current }
+
+// ChangeStatus moves an order from the status the staff member saw to
+// another, in one transaction with its event. Cancelling returns the stock
+// and frees the pickup place in the same transaction. Repeating a change
+// that is already applied (a double click, two people at once) does nothing
+// and reports applied=false.
+func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, orderID int64, from, to string, staffID int64, now time.Time) (applied bool, err error) {
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		o, err := q.AdminGetOrder(ctx, orderID)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if !shop.CanTransition(from, to, o.Fulfilment) {
+			if o.Status == to {
+				return nil // already there
+			}
+			return ErrInvalidTransition
+		}
+		slot, err := q.ChangeOrderStatus(ctx, db.ChangeOrderStatusParams{ID: orderID, FromStatus: from, ToStatus: to})
+		if errors.Is(err, pgx.ErrNoRows) {
+			// Someone else changed it first: fine if it is now what we wanted.
+			current, err := q.AdminGetOrder(ctx, orderID)
+			if err != nil {
+				return err
+			}
+			if current.Status == to {
+				return nil
+			}
+			return &StaleStatus{Current: current.Status}
+		} else if err != nil {
+			return err
+		}
+		if to == shop.StatusCancelled {
+			if err := giveBack(ctx, q, o.ID, o.Number, slot, staffID, now); err != nil {
+				return err
+			}
+		}
+		applied = true
+		return recordEvent(ctx, q, orderID, "status_changed", from, to, staffID, now)
+	})
+	return applied, err
+}
+
+// giveBack returns a cancelled order's stock and frees its pickup place.
+func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pgtype.Int8, staffID int64, now time.Time) error {
+	lines, err := q.OrderLines(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	for _, l := range lines {
+		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
+		if err != nil {
+			return err
+		}
+		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
+			ProductID: l.ProductID, StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0},
+			OrderID: pgtype.Int8{Int64: orderID, Valid: true}, Delta: l.Quantity, ResultingStock: left,
+			Reason: "Returned from cancelled order " + shop.OrderNumber(number), CreatedAt: now,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if slot.Valid {
+		return q.FreeSlotPlace(ctx, slot.Int64)
+	}
+	return nil
+}
+
+// MarkPaid records payment on pickup or delivery, once.
+func MarkPaid(ctx context.Context, pool *pgxpool.Pool, orderID, staffID int64, now time.Time) (applied bool, err error) {
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		n, err := q.MarkOrderPaid(ctx, db.MarkOrderPaidParams{ID: orderID, At: now})
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			o, err := q.AdminGetOrder(ctx, orderID)
+			switch {
+			case errors.Is(err, pgx.ErrNoRows):
+				return ErrNotFound
+			case err != nil:
+				return err
+			case o.Status == shop.StatusCancelled:
+				return ErrCannotPay
+			}
+			return nil // already paid
+		}
+		applied = true
+		return recordEvent(ctx, q, orderID, "paid", "", "", staffID, now)
+	})
+	return applied, err
+}

@@ -1,0 +1,205 @@
+// Package productimage validates product photos uploaded by staff and makes
+// the display version shown in the shop. Nothing touches disk: bytes in,
+// bytes out (the caller stores them in Postgres).
+//
+// Known limitation: JPEG EXIF orientation is ignored. A phone photo stored
+// sideways with an "rotate 90°" EXIF tag is shown sideways in the display
+// version (which, being re-encoded, carries no EXIF). Staff are expected to
+// upload correctly oriented images.
+package productimage
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"image/png"
+	"net/http"
+
+	"golang.org/x/image/draw"
+	"golang.org/x/image/webp"
+)
+
+// Limits.
+const (
+	MaxBytes     = 5 << 20    // 5 MB upload limit
+	MaxSide      = 8000       // widest/tallest accepted image, pixels
+	MaxPixels    = 24_000_000 // width*height accepted (a 24-megapixel camera photo): bounds decoding memory; checked BEFORE decoding pixels
+	DisplayWidth = 960        // display version is at most this wide (and at most 960 tall), never upscaled
+)
+
+// displayJPEGQuality is the JPEG quality of opaque display versions.
+const displayJPEGQuality = 82
+
+// Image is a stored image: bytes plus what Postgres records about them.
+type Image struct {
+	Data          []byte
+	ContentType   string // image/jpeg, image/png or image/webp
+	Width, Height int
+	SHA256        [32]byte
+}
+
+// Error is a problem with the upload, with a message fit to show the person who uploaded it.
+type Error struct{ Message string }
+
+func (e *Error) Error() string { return e.Message }
+
+// Messages shown to the uploader.
+const (
+	msgEmpty       = "The file is empty."
+	msgTooBig      = "The image must be at most 5 MB."
+	msgUnsupported = "Only JPEG, PNG and WebP images can be uploaded."
+	msgDamaged     = "The image file is damaged or incomplete."
+	msgTooWide     = "The image is too large: at most 8000 pixels on a side."
+	msgTooManyPix  = "The image is too large: at most 24 megapixels."
+)
+
+// format is one accepted image type: how to read its header and its pixels.
+type format struct {
+	decodeConfig func(*bytes.Reader) (image.Config, error)
+	decode       func(*bytes.Reader) (image.Image, error)
+}
+
+// formats maps the type sniffed by http.DetectContentType to its decoder.
+// The decoder is chosen from the sniffed type only, so a file can never be
+// accepted as one type and parsed as another.
+var formats = map[string]format{
+	"image/jpeg": {
+		func(r *bytes.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) },
+		func(r *bytes.Reader) (image.Image, error) { return jpeg.Decode(r) },
+	},
+	"image/png": {
+		func(r *bytes.Reader) (image.Config, error) { return png.DecodeConfig(r) },
+		func(r *bytes.Reader) (image.Image, error) { return png.Decode(r) },
+	},
+	"image/webp": {
+		func(r *bytes.Reader) (image.Config, error) { return webp.DecodeConfig(r) },
+		func(r *bytes.Reader) (image.Image, error) { return webp.Decode(r) },
+	},
+}
+
+// Process checks an upload and returns the original (as uploaded) and a display version.
+// The type is sniffed from the bytes (http.DetectContentType plus decoding), never taken from the
+// file name or the Content-Type header. Accepted: JPEG, PNG, WebP. Any problem with the upload
+// is returned as *Error with a message for the uploader.
+//
+// original.Data is data itself (not a copy). The display version is at most
+// DisplayWidth x DisplayWidth, never upscaled, and is a JPEG unless the image
+// actually uses transparency, in which case it is a PNG.
+func Process(data []byte) (original Image, display Image, err error) {
+	// Size first: a 50 MB upload is rejected by its length alone.
+	if len(data) == 0 {
+		return Image{}, Image{}, &Error{msgEmpty}
+	}
+	if len(data) > MaxBytes {
+		return Image{}, Image{}, &Error{msgTooBig}
+	}
+
+	contentType := http.DetectContentType(data) // looks at the first 512 bytes only
+	f, ok := formats[contentType]
+	if !ok {
+		return Image{}, Image{}, &Error{msgUnsupported}
+	}
+
+	// Read only the header and check the dimensions it claims before any
+	// pixel buffer (whose size follows from those dimensions) is allocated.
+	// The decoders re-read the same header, so they see the same dimensions
+	// (x/image/webp also rejects a VP8X canvas that disagrees with its frame).
+	cfg, err := f.decodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return Image{}, Image{}, &Error{msgDamaged}
+	}
+	if cfg.Width > MaxSide || cfg.Height > MaxSide {
+		return Image{}, Image{}, &Error{msgTooWide}
+	}
+	if cfg.Width*cfg.Height > MaxPixels { // no overflow: both are ≤ MaxSide
+		return Image{}, Image{}, &Error{msgTooManyPix}
+	}
+
+	img, err := safeDecode(f, data)
+	if err != nil || img.Bounds().Dx() != cfg.Width || img.Bounds().Dy() != cfg.Height {
+		return Image{}, Image{}, &Error{msgDamaged}
+	}
+
+	original = Image{
+		Data:        data,
+		ContentType: contentType,
+		Width:       cfg.Width,
+		Height:      cfg.Height,
+		SHA256:      sha256.Sum256(data),
+	}
+	display, err = makeDisplay(img)
+	if err != nil {
+		// Encoding into memory does not fail for a decoded image; if it
+		// somehow does, it is our problem, not the uploader's.
+		return Image{}, Image{}, fmt.Errorf("productimage: encoding display version: %w", err)
+	}
+	return original, display, nil
+}
+
+// safeDecode decodes the pixels, turning a panic in a decoder (which parses
+// hostile input) into an error, so that Process never panics.
+func safeDecode(f format, data []byte) (img image.Image, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			img, err = nil, fmt.Errorf("decoder panic: %v", r)
+		}
+	}()
+	return f.decode(bytes.NewReader(data))
+}
+
+// makeDisplay scales img down to fit a DisplayWidth x DisplayWidth box
+// (keeping its aspect ratio, never upscaling) and encodes it: PNG if it uses
+// transparency, JPEG otherwise.
+func makeDisplay(img image.Image) (Image, error) {
+	b := img.Bounds()
+	w, h := fitBox(b.Dx(), b.Dy(), DisplayWidth)
+	if w != b.Dx() || h != b.Dy() {
+		// Catmull-Rom rather than ApproxBiLinear: x/image/draw widens the
+		// Catmull-Rom kernel when shrinking, so every source pixel counts and
+		// fine product textures (fabric, print) don't alias into moiré, which
+		// ApproxBiLinear (2x2 samples) does at the 4-8x reductions typical of
+		// camera photos. It costs more CPU, but uploads are rare, staff-only
+		// and done once per image.
+		dst := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.CatmullRom.Scale(dst, dst.Bounds(), img, b, draw.Src, nil)
+		img = dst
+	}
+
+	var buf bytes.Buffer
+	contentType := "image/jpeg"
+	var err error
+	// All image types returned by the decoders (and *image.RGBA) have an
+	// Opaque method; it is O(1) for YCbCr (JPEG) and a single scan otherwise.
+	// An alpha channel that is present but all 255 counts as opaque.
+	if o, ok := img.(interface{ Opaque() bool }); ok && !o.Opaque() {
+		contentType = "image/png"
+		err = png.Encode(&buf, img)
+	} else {
+		err = jpeg.Encode(&buf, img, &jpeg.Options{Quality: displayJPEGQuality})
+	}
+	if err != nil {
+		return Image{}, err
+	}
+	return Image{
+		Data:        buf.Bytes(),
+		ContentType: contentType,
+		Width:       w,
+		Height:      h,
+		SHA256:      sha256.Sum256(buf.Bytes()),
+	}, nil
+}
+
+// fitBox returns the size of a w x h image scaled down to fit a box x box
+// square with its aspect ratio kept (rounded, at least 1 pixel), or w, h
+// unchanged if it already fits.
+func fitBox(w, h, box int) (int, int) {
+	if w <= box && h <= box {
+		return w, h
+	}
+	if w >= h {
+		return box, max(1, (h*box+w/2)/w)
+	}
+	return max(1, (w*box+h/2)/h), box
+}

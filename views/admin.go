@@ -1,0 +1,239 @@
+package views
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"time"
+
+	"shopfront/db"
+	"shopfront/shop"
+)
+
+// Staff-area route names.
+const (
+	RouteAdmin                = "admin"
+	RouteAdminLogin           = "admin.login"
+	RouteAdminLoginPost       = "admin.login.post"
+	RouteAdminLogout          = "admin.logout"
+	RouteAdminSignOutAll      = "admin.signout-all"
+	RouteAdminOrders          = "admin.orders"
+	RouteAdminOrder           = "admin.order"
+	RouteAdminOrderStatus     = "admin.order.status"
+	RouteAdminOrderPaid       = "admin.order.paid"
+	RouteAdminOrdersCSV       = "admin.orders.csv"
+	RouteAdminPickList        = "admin.picklist"
+	RouteAdminProducts        = "admin.products"
+	RouteAdminProductNew      = "admin.product.new"
+	RouteAdminProductCreate   = "admin.product.create"
+	RouteAdminProduct         = "admin.product"
+	RouteAdminProductUpdate   = "admin.product.update"
+	RouteAdminProductImage    = "admin.product.image"
+	RouteAdminProductStock    = "admin.product.stock"
+	RouteAdminCategories      = "admin.categories"
+	RouteAdminCategoryCreate  = "admin.category.create"
+	RouteAdminCategoryUpdate  = "admin.category.update"
+	RouteAdminCategoryDelete  = "admin.category.delete"
+	RouteAdminSlots           = "admin.slots"
+	RouteAdminSlotsGenerate   = "admin.slots.generate"
+	RouteAdminSlotCapacity    = "admin.slot.capacity"
+	RouteAdminSlotClosed      = "admin.slot.closed"
+	RouteAdminStaff           = "admin.staff"
+	RouteAdminStaffCreate     = "admin.staff.create"
+	RouteAdminStaffUpdate     = "admin.staff.update"
+	RouteAdminAccount         = "admin.account"
+	RouteAdminAccountPassword = "admin.account.password"
+)
+
+// StaffInfo is who is signed in, for the staff area's header.
+type StaffInfo struct {
+	Name  string
+	Owner bool
+}
+
+// AdminLogin is the sign-in form.
+type AdminLogin struct {
+	Email, Next, Error string
+}
+
+// AdminOrder is one order as the staff see it in lists.
+type AdminOrder struct {
+	ID, Number         int64
+	Status, Fulfilment string
+	Customer, Email    string
+	Total              int64
+	Currency           string
+	Paid               bool
+	PlacedAt           time.Time
+	SlotStart, SlotEnd time.Time // zero for delivery
+	Postcode           string
+	Focus              bool // after an htmx update, move focus to this row's status
+}
+
+// Transition is a status change a staff member can make.
+type Transition struct{ To, Label string }
+
+// Actions lists the status changes the order allows now.
+func (o AdminOrder) Actions() []Transition {
+	var out []Transition
+	for _, t := range []Transition{
+		{shop.StatusReady, map[bool]string{true: "Out for delivery", false: "Mark ready"}[o.Fulfilment == shop.Delivery]},
+		{shop.StatusCollected, "Mark collected"},
+		{shop.StatusDelivered, "Mark delivered"},
+		{shop.StatusCancelled, "Cancel"},
+	} {
+		if shop.CanTransition(o.Status, t.To, o.Fulfilment) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// StatusLabel is the order's status in words.
+func (o AdminOrder) StatusLabel() string { return shop.StatusLabel(o.Status, o.Fulfilment) }
+
+// AdminOrders is the orders board.
+type AdminOrders struct {
+	Orders   []AdminOrder
+	Status   string
+	Day      string
+	SlotID   int64
+	SlotName string
+	Query    string
+	Error    string
+}
+
+// ReturnTo is the board's current URL.
+func (b AdminOrders) Values() map[string][]string {
+	v := map[string][]string{}
+	if b.Status != "" {
+		v["status"] = []string{b.Status}
+	}
+	if b.Day != "" {
+		v["day"] = []string{b.Day}
+	}
+	if b.SlotID != 0 {
+		v["slot"] = []string{strconv.FormatInt(b.SlotID, 10)}
+	}
+	if b.Query != "" {
+		v["q"] = []string{b.Query}
+	}
+	return v
+}
+
+// AdminOrderDetail is one order with its lines and history.
+type AdminOrderDetail struct {
+	Order  AdminOrder
+	Full   db.AdminGetOrderRow
+	Lines  []db.OrderLinesRow
+	Events []db.OrderEventsRow
+}
+
+// PickList is what to pack for a slot or a day.
+type PickList struct {
+	Title  string
+	Totals []PickTotal
+	Orders []PickOrder
+}
+
+// PickTotal is how many of one product to pack in all.
+type PickTotal struct {
+	Name     string
+	Quantity int32
+}
+
+// PickOrder is one order to pack.
+type PickOrder struct {
+	Number    int64
+	Customer  string
+	SlotStart time.Time
+	Lines     []PickTotal
+}
+
+// AdminProducts is the product list.
+type AdminProducts struct {
+	Products []db.AdminListProductsRow
+	Query    string
+}
+
+// AdminProductForm is the create/edit page of a product: the form as typed
+// (or as stored), plus, when editing, its image, stock and ledger.
+type AdminProductForm struct {
+	ID          int64
+	Name        string
+	Slug        string
+	Description string
+	Price       string
+	CategoryID  int64
+	Active      bool
+	Version     int32
+	Categories  []db.AllCategoriesRow
+	Errors      shop.FieldErrors
+	Notice      string
+	Stock       int32
+	ImageHash   string
+	Movements   []db.StockMovementsRow
+	StockErrors shop.FieldErrors
+	ImageError  string
+	Currency    string
+}
+
+// AdminCategories is the category list.
+type AdminCategories struct {
+	Categories []db.ListCategoriesRow
+	Errors     shop.FieldErrors
+	Name       string
+}
+
+// AdminSlots lists upcoming slots by day, with the generator form.
+type AdminSlots struct {
+	Days   []SlotDay
+	Form   map[string]string
+	Errors shop.FieldErrors
+}
+
+// SlotDay is one day's slots.
+type SlotDay struct {
+	Day   time.Time
+	Slots []db.AdminListSlotsRow
+}
+
+// AdminStaffList is the owners' staff management page.
+type AdminStaffList struct {
+	Staff  []db.ListStaffRow
+	Self   int64
+	Form   map[string]string
+	Errors shop.FieldErrors
+}
+
+// AdminAccount is the password change page.
+type AdminAccount struct {
+	Errors shop.FieldErrors
+}
+
+func i64(n int64) string { return strconv.FormatInt(n, 10) }
+func i32(n int32) string { return strconv.Itoa(int(n)) }
+
+func dayQuery(day string) url.Values {
+	if day == "" {
+		return url.Values{}
+	}
+	return url.Values{"day": {day}}
+}
+
+func slotQuery(id int64) url.Values { return url.Values{"slot": {strconv.FormatInt(id, 10)}} }
+
+// dayLabel names a YYYY-MM-DD day, or today.
+func dayLabel(ctx context.Context, day string) string {
+	if d, err := time.Parse("2006-01-02", day); err == nil {
+		return d.Format("Monday 2 January")
+	}
+	return "today"
+}
+
+func signed(n int32) string {
+	if n > 0 {
+		return "+" + strconv.Itoa(int(n))
+	}
+	return strconv.Itoa(int(n))
+}
