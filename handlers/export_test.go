@@ -5,3 +5,17 @@ import "github.com/labstack/echo/v4"
 // AddTestRoute lets tests register a route outside the route table, such as
 // one that panics.
 func (s *Server) AddTestRoute(path string, h echo.HandlerFunc) { s.echo.GET(path, h) }
+
+// StaffRoute is a staff-area route and the role the route table gives it.
+type StaffRoute struct{ Name, Method, Path, Role string }
+
+// StaffRoutes lists every staff-area route, for the authorization walk.
+func StaffRoutes(s *Server) []StaffRoute {
+	var out []StaffRoute
+	for _, r := range s.echo.Routes() {
+		if role, ok := s.roles[r.Name]; ok {
+			out = append(out, StaffRoute{Name: r.Name, Method: r.Method, Path: r.Path, Role: role})
+		}
+	}
+	return out
+}

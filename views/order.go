@@ -9,7 +9,6 @@ import (
 type OrderView struct {
 	Order db.OrderByTokenRow
 	Lines []db.OrderLinesRow
-	Just  bool // the customer has just placed it
 }
 
 // Status is the order's status as the customer reads it.
