@@ -20,6 +20,8 @@ import (
 
 	"shopfront/apptest"
 	"shopfront/cookiestate"
+	"shopfront/demo"
+	"shopfront/staffauth"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -212,4 +214,56 @@ func (b *safeBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+func TestStaffCreateTakesThePasswordFromStdinNeverAFlag(t *testing.T) {
+	url := apptest.NewDatabase(t, false)
+	vars := env(map[string]string{"DATABASE_URL": url})
+	create := func(stdin string, args ...string) (string, error) {
+		var out bytes.Buffer
+		err := run(t.Context(), append([]string{"staff", "create"}, args...), vars, strings.NewReader(stdin), &out, &out)
+		return out.String(), err
+	}
+	if out, err := create("a long enough password\n", "--email", "first@shop.example", "--role", "owner"); err != nil || !strings.Contains(out, "Created owner account") {
+		t.Fatalf("staff create: %v\n%s", err, out)
+	}
+	pool := apptest.NewPool(t, url, 2)
+	var role, hash string
+	if err := pool.QueryRow(t.Context(), "SELECT role, password_hash FROM staff WHERE email = 'first@shop.example'").Scan(&role, &hash); err != nil {
+		t.Fatal(err)
+	}
+	if role != "owner" || !staffauth.CheckPassword("a long enough password", hash) {
+		t.Fatalf("role %q, password stored wrongly", role)
+	}
+	for _, tc := range []struct {
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"a long enough password\n", []string{"--email", "FIRST@shop.example", "--role", "staff"}, "already exists"},
+		{"short\n", []string{"--email", "two@shop.example"}, "12 to 128 characters"},
+		{"", []string{"--email", "three@shop.example"}, "no password"},
+		{"a long enough password\n", []string{"--email", "four@shop.example", "--role", "admin"}, "owner or staff"},
+		{"x\n", []string{"--email", "five@shop.example", "--password", "hunter2hunter2"}, "flag provided but not defined"},
+	} {
+		if _, err := create(tc.stdin, tc.args...); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("staff create %v: %v, want an error about %q", tc.args, err, tc.want)
+		}
+	}
+}
+
+func TestProductionRefusesTheDemoOwner(t *testing.T) {
+	url := apptest.NewDatabase(t, true)
+	pool := apptest.NewPool(t, url, 2)
+	if _, err := demo.LoadOwner(t.Context(), pool); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := run(t.Context(), []string{"serve"}, env(map[string]string{
+		"APP_ENV": "production", "DATABASE_URL": url, "BASE_URL": "https://shop.example",
+		"COOKIE_KEYS": cookiestate.GenerateKeySet().String(), "PORT": freePort(t), "METRICS_PORT": "0",
+	}), nil, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "demo password") {
+		t.Fatalf("production with the demo owner: %v", err)
+	}
 }
