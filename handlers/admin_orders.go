@@ -62,16 +62,11 @@ func (s *Server) adminOrders(c echo.Context) error {
 		params.ByDay, params.DayStart, params.DayEnd = true, start, end
 	}
 	if slot := c.QueryParam("slot"); slot != "" {
-		id, err := strconv.ParseInt(slot, 10, 64)
-		if err != nil || id < 1 {
-			return &shop.InputError{Field: "slot", Message: "That pickup slot does not exist."}
-		}
-		sl, err := s.queries.AdminGetSlot(c.Request().Context(), id)
+		id, name, err := s.slotFilter(c, slot)
 		if err != nil {
 			return err
 		}
-		params.SlotID, b.SlotID = id, id
-		b.SlotName = sl.StartsAt.In(s.cfg.Location).Format("Monday 2 January, 15:04")
+		params.SlotID, b.SlotID, b.SlotName = id, id, name
 	}
 	rows, err := s.queries.AdminListOrders(c.Request().Context(), params)
 	if err != nil {
@@ -82,6 +77,19 @@ func (s *Server) adminOrders(c echo.Context) error {
 			r.TotalMinor, r.Currency, r.PaidAt, r.PlacedAt, r.SlotStartsAt, r.SlotEndsAt, r.DeliveryPostcode))
 	}
 	return s.render(c, http.StatusOK, views.AdminOrdersPage(b), views.AdminOrdersTable(b))
+}
+
+// slotFilter reads a ?slot= filter: the slot's id and its name for people.
+func (s *Server) slotFilter(c echo.Context, param string) (int64, string, error) {
+	id, err := strconv.ParseInt(param, 10, 64)
+	if err != nil || id < 1 {
+		return 0, "", &shop.InputError{Field: "slot", Message: "That pickup slot does not exist."}
+	}
+	sl, err := s.queries.AdminGetSlot(c.Request().Context(), id)
+	if err != nil {
+		return 0, "", err
+	}
+	return id, sl.StartsAt.In(s.cfg.Location).Format("Monday 2 January, 15:04"), nil
 }
 
 func (s *Server) loadAdminOrder(c echo.Context) (views.AdminOrderDetail, error) {
@@ -185,16 +193,11 @@ func (s *Server) adminPickList(c echo.Context) error {
 	var params db.PickListParams
 	p := views.PickList{}
 	if slot := c.QueryParam("slot"); slot != "" {
-		id, err := strconv.ParseInt(slot, 10, 64)
-		if err != nil || id < 1 {
-			return &shop.InputError{Field: "slot", Message: "That pickup slot does not exist."}
-		}
-		sl, err := s.queries.AdminGetSlot(c.Request().Context(), id)
+		id, name, err := s.slotFilter(c, slot)
 		if err != nil {
 			return err
 		}
-		params.SlotID = id
-		p.Title = sl.StartsAt.In(s.cfg.Location).Format("Monday 2 January, 15:04")
+		params.SlotID, p.Title = id, name
 	} else {
 		day := c.QueryParam("day")
 		if day == "" {

@@ -5,6 +5,7 @@ package orders
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -119,7 +120,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	var problems []LineProblem
 	var rises []PriceChange
 	byID := slices.Clone(f.Lines)
-	slices.SortFunc(byID, func(a, b shop.OrderLine) int { return int(a.ProductID - b.ProductID) })
+	slices.SortFunc(byID, func(a, b shop.OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
 	for _, l := range byID {
 		row, err := q.TakeStock(ctx, db.TakeStockParams{ID: l.ProductID, Qty: int32(l.Quantity)})
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -1,6 +1,7 @@
 package shop
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
@@ -160,7 +161,7 @@ func parseOrderLines(v url.Values) ([]OrderLine, string) {
 func (f CheckoutForm) ContentHash() []byte {
 	h := sha256.New()
 	lines := slices.Clone(f.Lines)
-	slices.SortFunc(lines, func(a, b OrderLine) int { return int(a.ProductID - b.ProductID) })
+	slices.SortFunc(lines, func(a, b OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
 	var buf [8]byte
 	for _, l := range lines {
 		binary.BigEndian.PutUint64(buf[:], uint64(l.ProductID))

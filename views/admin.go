@@ -103,7 +103,7 @@ type AdminOrders struct {
 	Error    string
 }
 
-// ReturnTo is the board's current URL.
+// Values is the query string of the board as filtered.
 func (b AdminOrders) Values() map[string][]string {
 	v := map[string][]string{}
 	if b.Status != "" {
