@@ -593,7 +593,7 @@ func (q *Queries) OrderEvents(ctx context.Context, orderID int64) ([]OrderEvents
 }
 
 const pickList = `-- name: PickList :many
-SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_name, l.quantity, s.starts_at AS slot_starts_at
+SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at
 FROM orders o
 JOIN order_lines l ON l.order_id = o.id
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
@@ -616,6 +616,7 @@ type PickListRow struct {
 	Number       int64
 	CustomerName string
 	Status       string
+	ProductID    int64
 	ProductName  string
 	Quantity     int32
 	SlotStartsAt pgtype.Timestamptz
@@ -641,6 +642,7 @@ func (q *Queries) PickList(ctx context.Context, arg PickListParams) ([]PickListR
 			&i.Number,
 			&i.CustomerName,
 			&i.Status,
+			&i.ProductID,
 			&i.ProductName,
 			&i.Quantity,
 			&i.SlotStartsAt,

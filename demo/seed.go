@@ -50,12 +50,13 @@ func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.
 	for d := range 7 {
 		day := time.Date(today.Year(), today.Month(), today.Day()+d, 0, 0, 0, 0, loc)
 		for _, t := range SlotTimes {
-			start := day.Add(time.Duration(t[0]) * time.Hour)
+			// time.Date, not midnight plus hours: 09:00 stays 09:00 on a clock-change day.
+			start := time.Date(day.Year(), day.Month(), day.Day(), t[0], 0, 0, 0, loc)
 			if !start.After(now) {
 				continue
 			}
 			_, err := q.InsertSlotIfMissing(ctx, db.InsertSlotIfMissingParams{
-				StartsAt: start, EndsAt: day.Add(time.Duration(t[1]) * time.Hour), Capacity: SlotCapacity,
+				StartsAt: start, EndsAt: time.Date(day.Year(), day.Month(), day.Day(), t[1], 0, 0, 0, loc), Capacity: SlotCapacity,
 			})
 			if err != nil {
 				return err

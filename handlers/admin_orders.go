@@ -214,21 +214,24 @@ func (s *Server) adminPickList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	totals := map[string]int32{}
-	var names []string
+	// Totals by product, named as on the first order that has it.
+	totals := map[int64]int32{}
+	names := map[int64]string{}
+	var products []int64
 	for _, r := range rows {
-		if _, seen := totals[r.ProductName]; !seen {
-			names = append(names, r.ProductName)
+		if _, seen := totals[r.ProductID]; !seen {
+			products = append(products, r.ProductID)
+			names[r.ProductID] = r.ProductName
 		}
-		totals[r.ProductName] += r.Quantity
+		totals[r.ProductID] += r.Quantity
 		if n := len(p.Orders); n == 0 || p.Orders[n-1].Number != r.Number {
 			p.Orders = append(p.Orders, views.PickOrder{Number: r.Number, Customer: r.CustomerName, SlotStart: r.SlotStartsAt.Time})
 		}
 		last := &p.Orders[len(p.Orders)-1]
 		last.Lines = append(last.Lines, views.PickTotal{Name: r.ProductName, Quantity: r.Quantity})
 	}
-	for _, n := range names {
-		p.Totals = append(p.Totals, views.PickTotal{Name: n, Quantity: totals[n]})
+	for _, id := range products {
+		p.Totals = append(p.Totals, views.PickTotal{Name: names[id], Quantity: totals[id]})
 	}
 	return s.render(c, http.StatusOK, views.PickListPage(p), nil)
 }

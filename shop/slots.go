@@ -61,7 +61,7 @@ func ParseSlotPattern(v url.Values, loc *time.Location) (SlotPattern, FieldError
 	if len(errs) > 0 {
 		return p, errs
 	}
-	switch days := int(p.LastDay.Sub(p.FirstDay).Hours()/24) + 1; {
+	switch days := calendarDays(p.FirstDay, p.LastDay); {
 	case days < 1:
 		errs["last_day"] = "The last day must not be before the first."
 	case days > MaxSlotDays:
@@ -90,4 +90,12 @@ func (p SlotPattern) Slots(loc *time.Location) []SlotTime {
 		}
 	}
 	return out
+}
+
+// calendarDays counts the days from first to last inclusive by date, not
+// by hours, so a 23- or 25-hour day at a clock change counts as one.
+func calendarDays(first, last time.Time) int {
+	a := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, time.UTC)
+	b := time.Date(last.Year(), last.Month(), last.Day(), 0, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours()/24) + 1
 }

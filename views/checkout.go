@@ -2,6 +2,7 @@ package views
 
 import (
 	"github.com/a-h/templ"
+	"strings"
 	"time"
 
 	"shopfront/shop"
@@ -58,10 +59,18 @@ func (c Checkout) errorList() []fieldError {
 	return out
 }
 
-// invalidAttrs marks a field with an error and points at the message.
-func invalidAttrs(errs shop.FieldErrors, field string) templ.Attributes {
+// invalidAttrs marks a field with an error and describes it by its hints
+// and, when there is one, the error message (one aria-describedby: a
+// second attribute would be ignored).
+func invalidAttrs(errs shop.FieldErrors, field string, hints ...string) templ.Attributes {
+	ids := hints
+	attrs := templ.Attributes{}
 	if _, ok := errs[field]; ok {
-		return templ.Attributes{"aria-invalid": "true", "aria-describedby": field + "-error"}
+		attrs["aria-invalid"] = "true"
+		ids = append(ids, field+"-error")
 	}
-	return templ.Attributes{}
+	if len(ids) > 0 {
+		attrs["aria-describedby"] = strings.Join(ids, " ")
+	}
+	return attrs
 }

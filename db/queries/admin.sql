@@ -147,7 +147,7 @@ WHERE id = sqlc.arg(id) AND paid_at IS NULL AND status <> 'cancelled';
 
 -- name: PickList :many
 -- What to pack: every line of the live orders in a slot or on a day.
-SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_name, l.quantity, s.starts_at AS slot_starts_at
+SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at
 FROM orders o
 JOIN order_lines l ON l.order_id = o.id
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
