@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -60,7 +61,7 @@ func (k *Kind[T]) Get(j *Jar) (T, bool) {
 	if e == nil || e.data == nil {
 		return v, false
 	}
-	if err := json.Unmarshal(e.data, &v); err != nil {
+	if err := unmarshal(e.data, &v); err != nil {
 		j.reject(&k.spec, e, ReasonMalformed)
 		var zero T
 		return zero, false
@@ -72,7 +73,7 @@ func (k *Kind[T]) Get(j *Jar) (T, bool) {
 // request carried. It fails with ErrTooLarge, changing nothing, when the
 // encoded cookie would exceed the kind's budget.
 func (k *Kind[T]) Set(j *Jar, v T) error {
-	data, err := json.Marshal(v)
+	data, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("cookiestate: encoding %s: %w", k.name, err)
 	}
@@ -140,12 +141,62 @@ func (k *Kind[T]) Take(j *Jar) (T, bool) {
 	return v, ok
 }
 
-// envelope is the plaintext inside every cookie.
+// envelope is the plaintext inside every cookie, written as
+// "version.issued.seen.data": the version and unix-second timestamps, then
+// the JSON of the value. (It is only parsed after the MAC has proved we
+// wrote it, and a fixed layout is cheaper than a second JSON document.)
 type envelope struct {
-	V    int             `json:"v"`
-	Iat  int64           `json:"i"` // issued at, unix seconds
-	Seen int64           `json:"s"` // last change or visit, unix seconds
-	D    json.RawMessage `json:"d"`
+	V    int
+	Iat  int64 // issued at
+	Seen int64 // last change or visit
+	D    []byte
+}
+
+func (e envelope) append(b []byte) []byte {
+	b = strconv.AppendInt(b, int64(e.V), 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, e.Iat, 10)
+	b = append(b, '.')
+	b = strconv.AppendInt(b, e.Seen, 10)
+	b = append(b, '.')
+	return append(b, e.D...)
+}
+
+func parseEnvelope(b []byte) (envelope, bool) {
+	var e envelope
+	var n [3]int64
+	for i := range n {
+		dot := bytes.IndexByte(b, '.')
+		if dot < 1 {
+			return e, false
+		}
+		v, err := strconv.ParseInt(string(b[:dot]), 10, 64)
+		if err != nil {
+			return e, false
+		}
+		n[i], b = v, b[dot+1:]
+	}
+	if len(b) == 0 {
+		return e, false
+	}
+	return envelope{V: int(n[0]), Iat: n[1], Seen: n[2], D: b}, true
+}
+
+// marshal and unmarshal call a value's own JSON methods directly when it
+// has them (the cart does, being the largest and busiest cookie), skipping
+// encoding/json's second pass over their output.
+func marshal(v any) ([]byte, error) {
+	if m, ok := v.(json.Marshaler); ok {
+		return m.MarshalJSON()
+	}
+	return json.Marshal(v)
+}
+
+func unmarshal(data []byte, v any) error {
+	if u, ok := v.(json.Unmarshaler); ok {
+		return u.UnmarshalJSON(data)
+	}
+	return json.Unmarshal(data, v)
 }
 
 // Codecs holds, for every kind, one securecookie codec per configured key
@@ -210,10 +261,7 @@ func (c *Codecs) CookieName(s *spec) string {
 }
 
 func (c *Codecs) encode(s *spec, env envelope) (string, error) {
-	plain, err := json.Marshal(env)
-	if err != nil {
-		return "", err
-	}
+	plain := env.append(make([]byte, 0, 32+len(env.D)))
 	name := c.CookieName(s)
 	value, err := c.byKind[s.name][0].Encode(name, plain)
 	if err != nil || len(name)+1+len(value) > s.budget {
@@ -245,7 +293,8 @@ func (c *Codecs) decode(s *spec, value string, now time.Time) (env envelope, rot
 	if reason != "" {
 		return env, false, reason
 	}
-	if err := json.Unmarshal(plain, &env); err != nil || env.D == nil {
+	env, ok := parseEnvelope(plain)
+	if !ok {
 		return env, false, ReasonMalformed
 	}
 	if env.V != s.version {
