@@ -41,9 +41,22 @@ check:
 	@$(GO) tool sqlc diff >/dev/null || { echo "sqlc output is stale: run 'make generate' and commit" >&2; exit 1; }
 	@$(GO) tool templ generate -check -log-level error >/dev/null || { echo "templ output is stale: run 'make generate' and commit" >&2; exit 1; }
 
-## test: check, then every test against real Postgres and headless Chromium
+## test: check, then every test against real Postgres and headless Chromium,
+## under the race detector (which needs a C compiler: installed when missing and root)
 test: check chromium
-	@$(PG) $(GO) test -race -count=1 -timeout 15m ./...
+	@race=-race; \
+	if ! command -v gcc >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing gcc for the race detector (once)…" >&2; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends gcc libc6-dev >/dev/null \
+	      || { echo "make test: installing gcc with apt-get failed" >&2; exit 1; }; \
+	  fi; \
+	fi; \
+	if [ "$$($(GO) env CGO_ENABLED)" != 1 ]; then \
+	  echo "make test: cgo is off (no C compiler, or CGO_ENABLED=0), so the race detector is off too" >&2; race=; \
+	fi; \
+	$(PG) $(GO) test $$race -count=1 -timeout 15m ./...
 
 ## chromium: install Debian's chromium for the browser tests when missing
 chromium:

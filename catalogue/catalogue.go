@@ -47,7 +47,7 @@ type ProductForm struct {
 // keyed by field name.
 func ParseProductForm(v url.Values, currency string) (ProductForm, shop.FieldErrors) {
 	errs := shop.FieldErrors{}
-	clean := func(k string) string { return strings.TrimSpace(strings.ToValidUTF8(v.Get(k), "")) }
+	clean := func(k string) string { return shop.CleanText(v.Get(k)) }
 	f := ProductForm{Name: clean("name"), Description: clean("description"), Active: v.Get("active") == "on"}
 	if n := utf8.RuneCountInString(f.Name); n == 0 || n > 120 {
 		errs["name"] = "Enter a name of at most 120 characters."
@@ -182,7 +182,7 @@ type StockChange struct {
 // 0–100000, or "adjust" with a non-zero delta; a reason is required.
 func ParseStockChange(v url.Values) (StockChange, shop.FieldErrors) {
 	errs := shop.FieldErrors{}
-	c := StockChange{Reason: strings.TrimSpace(strings.ToValidUTF8(v.Get("reason"), ""))}
+	c := StockChange{Reason: shop.CleanText(v.Get("reason"))}
 	n, err := strconv.ParseInt(strings.TrimSpace(v.Get("amount")), 10, 32)
 	switch v.Get("mode") {
 	case "set":

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"shopfront/cookiestate"
 	"shopfront/shop"
 )
 
@@ -132,6 +133,13 @@ func Load(getenv func(string) string) (Config, error) {
 	c.CookieKeys = get("COOKIE_KEYS", "")
 	if prod && c.CookieKeys == "" {
 		bad("COOKIE_KEYS is required in production: generate one with `shopfront keys` and set it as a secret")
+	} else if c.CookieKeys != "" {
+		if _, err := cookiestate.ParseKeys(c.CookieKeys); err != nil {
+			bad("%v", err)
+		}
+	}
+	if c.MetricsPort != 0 && c.MetricsPort == c.Port {
+		bad("METRICS_PORT must differ from PORT (%d): metrics stay off the public port", c.Port)
 	}
 	c.DataDir = get("DATA_DIR", ".data")
 

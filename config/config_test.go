@@ -2,6 +2,7 @@ package config
 
 import (
 	"os"
+	"shopfront/cookiestate"
 	"strings"
 	"testing"
 )
@@ -21,16 +22,18 @@ func TestDevelopmentDefaults(t *testing.T) {
 	}
 }
 
+var keys = cookiestate.GenerateKeySet().String()
+
 func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 	_, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y"}))
 	if err == nil || !strings.Contains(err.Error(), "COOKIE_KEYS is required") || !strings.Contains(err.Error(), "BASE_URL is required") {
 		t.Fatalf("production without keys or base URL: %v", err)
 	}
-	_, err = Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": "k", "BASE_URL": "http://plain.example"}))
+	_, err = Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "http://plain.example"}))
 	if err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("production over plain http: %v", err)
 	}
-	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": "k", "BASE_URL": "https://shop.example/"}))
+	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "https://shop.example/"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,5 +68,12 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 		if !strings.Contains(string(readme), row) {
 			t.Errorf("README lacks the row:\n%s", row)
 		}
+	}
+}
+
+func TestCookieKeysAndPortsAreCheckedWithEverythingElse(t *testing.T) {
+	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": "not:keys", "PORT": "9000", "METRICS_PORT": "9000"}))
+	if err == nil || !strings.Contains(err.Error(), "COOKIE_KEYS key set 1") || !strings.Contains(err.Error(), "METRICS_PORT must differ") {
+		t.Fatalf("bad keys and clashing ports: %v", err)
 	}
 }

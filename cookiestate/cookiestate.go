@@ -85,7 +85,10 @@ func (k *Kind[T]) Set(j *Jar, v T) error {
 		return nil
 	}
 	if e.loaded != nil {
+		// Keep the issue time; a node whose clock is a little behind the one
+		// that issued the cookie must not stamp "seen" before "issued".
 		env.Iat = e.loaded.Iat
+		env.Seen = max(env.Seen, env.Iat)
 	}
 	value, err := j.codecs.encode(&k.spec, env)
 	if err != nil {
@@ -107,7 +110,7 @@ func (k *Kind[T]) Touch(j *Jar, interval time.Duration) error {
 		return nil
 	}
 	env := *e.loaded
-	env.Seen = j.now.Unix()
+	env.Seen = max(j.now.Unix(), env.Iat)
 	value, err := j.codecs.encode(&k.spec, env)
 	if err != nil {
 		return err

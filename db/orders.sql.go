@@ -340,7 +340,7 @@ func (q *Queries) OrderLines(ctx context.Context, orderID int64) ([]OrderLinesRo
 }
 
 const ordersByTokens = `-- name: OrdersByTokens :many
-SELECT number, token, status, total_minor, currency, placed_at
+SELECT number, token, status, fulfilment, total_minor, currency, placed_at
 FROM orders
 WHERE token = ANY($1::text[])
 ORDER BY placed_at DESC
@@ -350,6 +350,7 @@ type OrdersByTokensRow struct {
 	Number     int64
 	Token      string
 	Status     string
+	Fulfilment string
 	TotalMinor int64
 	Currency   string
 	PlacedAt   time.Time
@@ -368,6 +369,7 @@ func (q *Queries) OrdersByTokens(ctx context.Context, tokens []string) ([]Orders
 			&i.Number,
 			&i.Token,
 			&i.Status,
+			&i.Fulfilment,
 			&i.TotalMinor,
 			&i.Currency,
 			&i.PlacedAt,

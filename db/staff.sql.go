@@ -157,6 +157,17 @@ func (q *Queries) LockLoginAttempts(ctx context.Context, arg LockLoginAttemptsPa
 	return err
 }
 
+const lockOwnerChanges = `-- name: LockOwnerChanges :exec
+SELECT pg_advisory_xact_lock(hashtextextended('staff-owners', 7))
+`
+
+// Serialises changes of role and access, so two owners demoting each other
+// at once cannot both succeed and leave the shop without an owner.
+func (q *Queries) LockOwnerChanges(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, lockOwnerChanges)
+	return err
+}
+
 const recentLoginFailures = `-- name: RecentLoginFailures :one
 SELECT
   (SELECT count(*) FROM login_failures f WHERE f.email = $1 AND f.failed_at > $2::timestamptz)::bigint AS by_email,

@@ -45,7 +45,7 @@ func (s *Server) adminOrders(c echo.Context) error {
 	b := views.AdminOrders{
 		Status: c.QueryParam("status"),
 		Day:    c.QueryParam("day"),
-		Query:  strings.TrimSpace(strings.ToValidUTF8(c.QueryParam("q"), "")),
+		Query:  shop.CleanText(c.QueryParam("q")),
 	}
 	if !slicesContains(shop.Statuses, b.Status) {
 		b.Status = ""
@@ -286,8 +286,10 @@ func (s *Server) adminOrdersCSV(c echo.Context) error {
 	})
 	w.Flush()
 	if err != nil {
-		// Headers are gone: the truncated file cannot become an error page.
+		// The status is sent already: abort the connection so the browser
+		// reports a failed download rather than keeping a truncated file.
 		s.log.Error("csv export failed", "error", err, "request_id", h.Get(echo.HeaderXRequestID))
+		panic(http.ErrAbortHandler)
 	}
 	return nil
 }

@@ -5,7 +5,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,7 +17,7 @@ import (
 )
 
 func (s *Server) adminProducts(c echo.Context) error {
-	q := strings.TrimSpace(strings.ToValidUTF8(c.QueryParam("q"), ""))
+	q := shop.CleanText(c.QueryParam("q"))
 	if len([]rune(q)) > 100 {
 		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
 	}
@@ -155,6 +155,9 @@ func (s *Server) adminUpdateProduct(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
 }
 
+// uploadReadTimeout is how long an image upload may take to arrive.
+const uploadReadTimeout = 5 * time.Minute
+
 // adminUploadImage checks an upload by its bytes, makes the display
 // version and stores both in Postgres. One upload is processed at a time
 // per node: decoding a large photo takes a lot of memory.
@@ -163,6 +166,9 @@ func (s *Server) adminUploadImage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A 5 MB photo over a slow shop connection outlasts the server's
+	// ordinary read timeout.
+	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	fail := func(message string) error {
 		f, err := s.productForm(c, id)
 		if err != nil {
@@ -251,7 +257,7 @@ func (s *Server) renderCategories(c echo.Context, status int, name string, errs 
 }
 
 func categoryName(c echo.Context) (string, string, shop.FieldErrors) {
-	name := strings.TrimSpace(strings.ToValidUTF8(c.FormValue("name"), ""))
+	name := shop.CleanText(c.FormValue("name"))
 	slug := catalogue.Slugify(name)
 	if n := len([]rune(name)); n == 0 || n > 80 || slug == "" {
 		return name, "", shop.FieldErrors{"name": "Enter a name of 1 to 80 characters, with at least one letter or digit."}

@@ -59,6 +59,7 @@ func (s *Server) adminGenerateSlots(c echo.Context) error {
 	}
 	created := 0
 	err := db.InTx(c.Request().Context(), s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		created = 0 // the transaction may be retried
 		for _, t := range pattern.Slots(s.cfg.Location) {
 			n, err := q.InsertSlotIfMissing(c.Request().Context(), db.InsertSlotIfMissingParams{StartsAt: t.Start, EndsAt: t.End, Capacity: int32(pattern.Capacity)})
 			if err != nil {

@@ -55,6 +55,9 @@ func (s *Server) adminUpdateStaff(c echo.Context) error {
 	}
 	var refused string
 	err = db.InTx(c.Request().Context(), s.pool, func(q *db.Queries, _ pgx.Tx) error {
+		if err := q.LockOwnerChanges(c.Request().Context()); err != nil {
+			return err
+		}
 		n, err := q.UpdateStaffAccess(c.Request().Context(), db.UpdateStaffAccessParams{ID: id, Role: role, Active: active})
 		if err != nil {
 			return err

@@ -434,3 +434,49 @@ func TestSignInRotatesTheCSRFSecret(t *testing.T) {
 		t.Fatal("signing in did not rotate the CSRF secret")
 	}
 }
+
+func TestTwoOwnersDemotingEachOtherKeepOneOwner(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	a := signedIn(t, c, "a-owner@example.com", staffauth.RoleOwner)
+	b := signedIn(t, c, "b-owner@example.com", staffauth.RoleOwner)
+	var aID, bID int64
+	_ = c.Pool.QueryRow(t.Context(), "SELECT id FROM staff WHERE email = 'a-owner@example.com'").Scan(&aID)
+	_ = c.Pool.QueryRow(t.Context(), "SELECT id FROM staff WHERE email = 'b-owner@example.com'").Scan(&bID)
+	ta, tb := a.Token(t, "/admin/staff"), b.Token(t, "/admin/staff")
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		a.PostForm(t, fmt.Sprintf("/admin/staff/%d", bID), url.Values{"csrf_token": {ta}, "role": {"staff"}, "active": {"true"}})
+	})
+	wg.Go(func() {
+		b.PostForm(t, fmt.Sprintf("/admin/staff/%d", aID), url.Values{"csrf_token": {tb}, "role": {"staff"}, "active": {"true"}})
+	})
+	wg.Wait()
+	if n := count(t, c.Pool, "SELECT count(*) FROM staff WHERE role = 'owner' AND active"); n != 1 {
+		t.Fatalf("%d active owners after two owners demoted each other at once, want 1", n)
+	}
+}
+
+func TestControlCharactersInStaffInputAreNeverA500(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	if r := c.Client().TrySignIn(t, "a\x00b@example.com", "whatever"); r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("sign-in with a NUL in the email: %d, want 422", r.StatusCode)
+	}
+	staff := signedIn(t, c, "nul@example.com", staffauth.RoleStaff)
+	for _, path := range []string{"/admin/orders?q=a%00b", "/admin/products?q=a%00b"} {
+		if r := staff.Get(t, path); r.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want 200", path, r.StatusCode)
+		}
+	}
+	id := productID(t, c.Pool, "duck-eggs")
+	r := staff.PostForm(t, fmt.Sprintf("/admin/products/%d/stock", id), url.Values{
+		"csrf_token": {staff.Token(t, "/admin/orders")}, "mode": {"adjust"}, "amount": {"1"}, "reason": {"found\x00 one"},
+	})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stock reason with a NUL: %d", r.StatusCode)
+	}
+	if strings.Contains(c.Logs(), `"level":"ERROR"`) {
+		t.Fatal("control characters in input were logged as internal errors")
+	}
+}

@@ -141,7 +141,8 @@ func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) (string, error
 
 // cartUpdate, cartRemove and cartClear change the cart from the cart page.
 func (s *Server) cartUpdate(c echo.Context) error {
-	return s.changeCart(c, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+	// "Reduce to N" removes its own button; a typed quantity keeps it.
+	return s.changeCart(c, c.FormValue("reduce") == "1", func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
 		id, err := shop.ParseProductID(c.FormValue("product_id"))
 		if err != nil {
 			return lines, "", err
@@ -156,7 +157,7 @@ func (s *Server) cartUpdate(c echo.Context) error {
 }
 
 func (s *Server) cartRemove(c echo.Context) error {
-	return s.changeCart(c, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+	return s.changeCart(c, true, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
 		id, err := shop.ParseProductID(c.FormValue("product_id"))
 		if err != nil {
 			return lines, "", err
@@ -166,15 +167,16 @@ func (s *Server) cartRemove(c echo.Context) error {
 }
 
 func (s *Server) cartClear(c echo.Context) error {
-	return s.changeCart(c, func([]shop.CartLine) ([]shop.CartLine, string, error) {
+	return s.changeCart(c, true, func([]shop.CartLine) ([]shop.CartLine, string, error) {
 		return nil, "Your cart is empty.", nil
 	})
 }
 
 // changeCart applies change to the cart and shows the result: the cart
-// region for htmx (announced in the status region), or a redirect to the
+// region for htmx (announced in the status region; focus moves to the
+// cart's summary when the pressed button is gone), or a redirect to the
 // cart page. Bad input leaves the cart as it was.
-func (s *Server) changeCart(c echo.Context, change func([]shop.CartLine) ([]shop.CartLine, string, error)) error {
+func (s *Server) changeCart(c echo.Context, moveFocus bool, change func([]shop.CartLine) ([]shop.CartLine, string, error)) error {
 	lines := cartLines(c)
 	updated, message, err := change(lines)
 	if err == nil {
@@ -199,5 +201,5 @@ func (s *Server) changeCart(c echo.Context, change func([]shop.CartLine) ([]shop
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, nil, views.CartContents(views.CartView{Cart: priced}))
+	return s.render(c, status, nil, views.CartContents(views.CartView{Cart: priced, FocusSummary: moveFocus}))
 }

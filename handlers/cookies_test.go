@@ -234,3 +234,22 @@ func TestAssetsNeverSetCookies(t *testing.T) {
 		}
 	}
 }
+
+func TestHtmxErrorsGoToTheLiveRegionNotTheTarget(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	visitor := c.Client()
+	// A refused htmx POST (no token, no Fetch Metadata) must not replace the
+	// form it came from with an error page.
+	r := visitor.PostForm(t, "/cart/add", url.Values{"product_id": {"1"}, "quantity": {"1"}},
+		"Sec-Fetch-Site", "", "Origin", "", "HX-Request", "true", "HX-Request-Type", "partial")
+	if r.StatusCode != http.StatusForbidden || r.Header.Get("HX-Retarget") != "#flash" || r.Header.Get("HX-Reswap") != "innerHTML" ||
+		!strings.Contains(r.Body, `class="flash flash--error"`) || strings.Contains(r.Body, "<h1") {
+		t.Fatalf("htmx 403: %d retarget=%q body=%s", r.StatusCode, r.Header.Get("HX-Retarget"), r.Body)
+	}
+	// A bad search while typing says why, in the same place.
+	r = visitor.Get(t, "/?q="+strings.Repeat("a", 300), "HX-Request", "true", "HX-Request-Type", "partial")
+	if r.StatusCode != http.StatusBadRequest || r.Header.Get("HX-Retarget") != "#flash" || !strings.Contains(r.Body, "Search text is too long") {
+		t.Fatalf("htmx 400: %d %q", r.StatusCode, r.Body)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
 	"shopfront/shop"
@@ -28,7 +29,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 
 	var httpErr *echo.HTTPError
 	var inputErr *shop.InputError
+	var pgErr *pgconn.PgError
 	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "22021": // bad bytes that slipped past the form cleaners
+		status, title, message = http.StatusBadRequest, "Please check your request", "Some of what you sent contains characters we cannot store. Please remove them and try again."
 	case errors.As(err, &inputErr):
 		status, title, message = http.StatusBadRequest, "Please check your request", inputErr.Message
 	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound):
@@ -52,6 +56,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	if c.Request().Method == http.MethodHead {
 		_ = c.NoContent(status)
+		return
+	}
+	// htmx 4 swaps error responses into the request's target: a filled-in
+	// form or a table row would be replaced by an error page. Send the
+	// message to the page's live region instead, and leave the rest alone.
+	if isPartial(c.Request()) {
+		c.Response().Header().Set("HX-Retarget", "#flash")
+		c.Response().Header().Set("HX-Reswap", "innerHTML")
+		if rerr := s.render(c, status, nil, views.FlashMessage(&views.Flash{Kind: "error", Text: message})); rerr != nil {
+			_ = c.String(status, message)
+		}
 		return
 	}
 	if rerr := s.render(c, status, views.ErrorPage(status, title, message), views.ErrorMessage(status, title, message)); rerr != nil {

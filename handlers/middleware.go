@@ -76,7 +76,7 @@ func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) er
 	s.log.LogAttrs(c.Request().Context(), level, "request",
 		slog.String("method", v.Method),
 		slog.String("route", v.RoutePath),
-		slog.String("path", v.URIPath),
+		slog.String("path", loggablePath(v.RoutePath, v.URIPath)),
 		slog.Int("status", v.Status),
 		slog.Duration("duration", v.Latency),
 		slog.String("request_id", v.RequestID),
@@ -120,4 +120,13 @@ func notModified(c echo.Context, etag string) bool {
 
 func statusClass(status int) string {
 	return string(rune('0'+status/100)) + "xx"
+}
+
+// loggablePath keeps order links out of the logs: the path of an order page
+// is its token, which is all anyone needs to read the order.
+func loggablePath(route, path string) string {
+	if strings.Contains(route, ":token") {
+		return route
+	}
+	return path
 }

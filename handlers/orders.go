@@ -48,7 +48,7 @@ func (s *Server) recentOrders(c echo.Context) error {
 		for _, r := range rows {
 			list = append(list, views.RecentOrder{
 				Number: shop.OrderNumber(r.Number), Token: r.Token,
-				Status: shop.StatusLabel(r.Status, ""), Total: shop.Money{Minor: r.TotalMinor, Currency: r.Currency}.String(),
+				Status: shop.StatusLabel(r.Status, r.Fulfilment), Total: shop.Money{Minor: r.TotalMinor, Currency: r.Currency}.String(),
 			})
 		}
 	}

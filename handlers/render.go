@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"net/http"
+	"net/url"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -70,7 +71,7 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 		ShopName: s.cfg.ShopName,
 		Currency: s.cfg.Currency,
 		Partial:  partial,
-		Path:     c.Request().URL.Path,
+		Path:     pagePath(c.Request(), partial),
 		Theme:    "system",
 		Location: s.cfg.Location,
 		CSRF:     func() string { return "" },
@@ -121,4 +122,15 @@ func keepFlashForNextPage(c echo.Context) {
 		_ = cookiestate.FlashCookie.Set(j, *f) // a short message always fits
 		c.Set(flashNowKey, nil)
 	}
+}
+
+// pagePath is the path of the page being shown: for an htmx fragment that
+// is the page the browser is on (HX-Current-URL), not the request's path.
+func pagePath(r *http.Request, partial bool) string {
+	if partial {
+		if u, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && u.Path != "" {
+			return u.Path
+		}
+	}
+	return r.URL.Path
 }

@@ -632,3 +632,58 @@ func TestConcurrentCheckoutsNeverOverfillASlot(t *testing.T) {
 		t.Fatalf("stock %d, want 995: refused checkouts must give stock back", got)
 	}
 }
+
+func TestControlCharactersInTheCheckoutAreDropped(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	slot := slotSoon(t, c, 5)
+	s := newShopper(t, c)
+	s.add(productID(t, c.Pool, "white-sourdough-loaf"), "1")
+	form := s.checkoutForm(slot)
+	form.Set("name", "Ann\x00 Smith")
+	form.Set("note", "ring\x07 the bell")
+	r := s.placeOrder(form)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout with control characters: %d", r.StatusCode)
+	}
+	var name, note string
+	_ = c.Pool.QueryRow(t.Context(), "SELECT customer_name, note FROM orders").Scan(&name, &note)
+	if name != "Ann Smith" || note != "ring the bell" {
+		t.Fatalf("stored %q / %q", name, note)
+	}
+}
+
+func TestOrderLinksStayOutOfTheLogs(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	slot := slotSoon(t, c, 5)
+	s := newShopper(t, c)
+	s.add(productID(t, c.Pool, "white-sourdough-loaf"), "1")
+	orderURL := s.placeOrder(s.checkoutForm(slot)).Header.Get("Location")
+	s.c.Get(t, orderURL)
+	token := strings.TrimPrefix(orderURL, "/orders/")
+	if strings.Contains(c.Logs(), token) {
+		t.Fatal("an order's token, which opens the order, was written to the logs")
+	}
+	if !strings.Contains(c.Logs(), `"route":"/orders/:token"`) {
+		t.Fatal("the order page request was not logged at all")
+	}
+}
+
+func TestRecentOrdersNameDeliveryStatuses(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	s := newShopper(t, c)
+	s.add(productID(t, c.Pool, "farmhouse-salted-butter"), "5")
+	form := s.checkoutForm(0)
+	form.Set("fulfilment", "delivery")
+	form.Set("address", "1 Harbourside")
+	form.Set("postcode", "BS1 4DJ")
+	if r := s.placeOrder(form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delivery order: %d", r.StatusCode)
+	}
+	exec(t, c.Pool, "UPDATE orders SET status = 'ready'")
+	if page := s.c.Get(t, "/orders"); !strings.Contains(page.Body, "Out for delivery") {
+		t.Fatal("a delivery order that is on its way is not shown as out for delivery")
+	}
+}

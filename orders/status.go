@@ -1,8 +1,10 @@
 package orders
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +36,7 @@ func (e *StaleStatus) Error() string { return "the order is now " + e.Current }
 // and reports applied=false.
 func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, orderID int64, from, to string, staffID int64, now time.Time) (applied bool, err error) {
 	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		applied = false // the transaction may be retried
 		o, err := q.AdminGetOrder(ctx, orderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
@@ -77,6 +80,9 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pg
 	if err != nil {
 		return err
 	}
+	// Products are locked in id order, as checkout locks them: any other
+	// order could deadlock with a concurrent checkout.
+	slices.SortFunc(lines, func(a, b db.OrderLinesRow) int { return cmp.Compare(a.ProductID, b.ProductID) })
 	for _, l := range lines {
 		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
 		if err != nil {
@@ -100,6 +106,7 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pg
 // MarkPaid records payment on pickup or delivery, once.
 func MarkPaid(ctx context.Context, pool *pgxpool.Pool, orderID, staffID int64, now time.Time) (applied bool, err error) {
 	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		applied = false // the transaction may be retried
 		n, err := q.MarkOrderPaid(ctx, db.MarkOrderPaidParams{ID: orderID, At: now})
 		if err != nil {
 			return err

@@ -81,7 +81,7 @@ type CatalogueQuery struct {
 // defaultSort. A malformed page or an over-long search is an *InputError.
 func ParseCatalogueQuery(v url.Values, defaultSort Sort) (CatalogueQuery, error) {
 	q := CatalogueQuery{Page: 1}
-	q.Search = strings.TrimSpace(strings.ToValidUTF8(v.Get("q"), ""))
+	q.Search = CleanText(v.Get("q"))
 	if utf8.RuneCountInString(q.Search) > MaxSearchLength {
 		return q, &InputError{Field: "q", Message: fmt.Sprintf("Search text is too long: use at most %d characters.", MaxSearchLength)}
 	}

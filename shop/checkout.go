@@ -71,7 +71,7 @@ var (
 // every problem at once, keyed by field, so the form can show them inline.
 func ParseCheckoutForm(v url.Values) (CheckoutForm, FieldErrors) {
 	errs := FieldErrors{}
-	clean := func(name string) string { return strings.TrimSpace(strings.ToValidUTF8(v.Get(name), "")) }
+	clean := func(name string) string { return CleanText(v.Get(name)) }
 	f := CheckoutForm{
 		Key:        clean("idempotency_key"),
 		Name:       clean("name"),

@@ -107,7 +107,7 @@ func ParseAmount(s, currency string) (int64, error) {
 		f.digits = 2
 	}
 	whole, frac, hasFrac := strings.Cut(strings.TrimSpace(s), ".")
-	if whole == "" || len(frac) > f.digits || (hasFrac && frac == "") {
+	if !allDigits(whole) || len(frac) > f.digits || (hasFrac && !allDigits(frac)) {
 		return 0, fmt.Errorf("%q is not an amount like 3.50", s)
 	}
 	w, err := strconv.ParseInt(whole, 10, 64)
@@ -149,4 +149,14 @@ func (m Money) Decimal() string {
 		s += "." + strings.Repeat("0", f.digits-len(frac)) + frac
 	}
 	return s
+}
+
+// allDigits reports whether s is one or more ASCII digits: no sign, no space.
+func allDigits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
 }

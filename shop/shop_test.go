@@ -30,7 +30,7 @@ func TestParseAmount(t *testing.T) {
 			t.Errorf("ParseAmount(%q) = %d, %v; want %d", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "-1", "3.505", "abc", "3.", ".5", "1e3"} {
+	for _, s := range []string{"", "-1", "3.505", "abc", "3.", ".5", "1e3", "1.-5", "3.+5", "-0.50", "0.-5", "+1", "1 .5", "1,50"} {
 		if _, err := ParseAmount(s, "GBP"); err == nil {
 			t.Errorf("ParseAmount(%q) accepted", s)
 		}
@@ -192,6 +192,19 @@ func TestOrderStateMachine(t *testing.T) {
 	for k, want := range allowed {
 		if got := CanTransition(k[0], k[1], k[2]); got != want {
 			t.Errorf("%s → %s (%s) = %v, want %v", k[0], k[1], k[2], got, want)
+		}
+	}
+}
+
+func TestCleanText(t *testing.T) {
+	for in, want := range map[string]string{
+		"  Ann\x00 Smith ": "Ann Smith",
+		"line\nbreak\ttab": "line\nbreak\ttab",
+		"bell\x07":         "bell",
+		"\xff\xfeok":       "ok",
+	} {
+		if got := CleanText(in); got != want {
+			t.Errorf("CleanText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

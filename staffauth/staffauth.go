@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/db"
+	"shopfront/shop"
 )
 
 // Roles.
@@ -36,6 +37,10 @@ const (
 	MaxFailures = 10
 	Window      = 15 * time.Minute
 )
+
+// maxSessionAge outlasts the longest STAFF_SESSION_MAX_AGE allowed: older
+// session rows are dead and are pruned at sign-in.
+const maxSessionAge = 31 * 24 * time.Hour
 
 // Password length limits.
 const (
@@ -112,7 +117,7 @@ func (s Staff) Owner() bool { return s.Role == RoleOwner }
 // Login checks a password under the rate limit and opens a session. Every
 // failure is recorded, whichever node saw it.
 func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip netip.Addr, now time.Time) (Staff, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.ToLower(shop.CleanText(email))
 	if len(email) > 254 || len(password) > 4*MaxPassword {
 		return Staff{}, ErrBadCredentials
 	}
@@ -143,6 +148,9 @@ func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip n
 			return err
 		case CheckPassword(password, row.PasswordHash) && row.Active:
 			if err := q.ClearLoginFailures(ctx, email); err != nil {
+				return err
+			}
+			if err := q.DeleteOldStaffSessions(ctx, now.Add(-maxSessionAge)); err != nil {
 				return err
 			}
 			session := newSessionID()
@@ -183,11 +191,11 @@ func Check(ctx context.Context, q *db.Queries, session string, staffID, epoch in
 
 // Create adds a staff account.
 func Create(ctx context.Context, q *db.Queries, email, name, role, password string) (int64, error) {
-	email = strings.TrimSpace(email)
+	email = shop.CleanText(email)
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
 		return 0, &InputError{Field: "email", Message: "Enter an email address like name@example.com."}
 	}
-	name = strings.TrimSpace(name)
+	name = shop.CleanText(name)
 	if name == "" {
 		name = strings.Split(email, "@")[0]
 	}

@@ -19,6 +19,9 @@ type AddToCart struct {
 type CartView struct {
 	Cart   shop.PricedCart
 	Errors map[int64]string // per-line problems from the last action
+	// FocusSummary moves focus to the cart's summary after an htmx change
+	// that removed the button that had it (remove, empty, reduce).
+	FocusSummary bool
 }
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -81,7 +81,7 @@ WHERE order_id = $1
 ORDER BY line_no;
 
 -- name: OrdersByTokens :many
-SELECT number, token, status, total_minor, currency, placed_at
+SELECT number, token, status, fulfilment, total_minor, currency, placed_at
 FROM orders
 WHERE token = ANY(sqlc.arg(tokens)::text[])
 ORDER BY placed_at DESC;

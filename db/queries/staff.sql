@@ -71,3 +71,8 @@ DELETE FROM login_failures WHERE email = $1;
 
 -- name: DeleteOldLoginFailures :exec
 DELETE FROM login_failures WHERE failed_at < sqlc.arg(before)::timestamptz;
+
+-- name: LockOwnerChanges :exec
+-- Serialises changes of role and access, so two owners demoting each other
+-- at once cannot both succeed and leave the shop without an owner.
+SELECT pg_advisory_xact_lock(hashtextextended('staff-owners', 7));
