@@ -475,3 +475,33 @@ func TestBrowserHtmxRequestsCarryTheCSRFToken(t *testing.T) {
 		t.Logf("POST %s: HX-Request=%s Sec-Fetch-Site=%s X-CSRF-Token=%s…", p.path, p.hxRequest, p.secFetchSite, p.csrfHeader[:min(8, len(p.csrfHeader))])
 	}
 }
+
+// Removing a line removes the button that had focus: focus goes to the
+// cart's summary, so keyboard and screen-reader users stay in the cart, and
+// the change is announced.
+func TestBrowserRemovingALineKeepsFocusInTheCart(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	loaf, croissant := browserProductID(t, c.Pool, "white-sourdough-loaf"), browserProductID(t, c.Pool, "all-butter-croissant")
+	ctx := apptest.NewBrowser(t)
+	for _, id := range []int64{loaf, croissant} {
+		browserOpen(t, ctx, c.URL+"/?sort=newest", true)
+		apptest.Do(t, ctx, "adding to the cart", chromedp.Click(chromedp.CSS(addToCartButton(id))))
+		apptest.WaitFor(t, ctx, apptest.BrowserTimeout, `document.querySelector(`+jsQuote(addToCartStatus(id))+`).textContent.includes("Added")`, "the add to finish")
+	}
+	browserOpen(t, ctx, c.URL+"/cart", true)
+	browserMarkWindow(t, ctx)
+	apptest.Do(t, ctx, "pressing Remove", chromedp.Click(chromedp.CSS(fmt.Sprintf(`#line-%d form[action="/cart/remove"] button`, loaf))))
+	apptest.WaitFor(t, ctx, apptest.BrowserTimeout, fmt.Sprintf(`!document.getElementById("line-%d")`, loaf), "the line to go")
+	assertNoReloadSince(t, ctx, "removing a line")
+	apptest.WaitFor(t, ctx, apptest.BrowserTimeout, `document.activeElement && document.activeElement.id == "cart-summary"`, "focus on the cart summary")
+	if got := browserText(t, ctx, "#cart-summary"); got != "1 item in your cart" {
+		t.Fatalf("cart summary %q", got)
+	}
+	if got := browserText(t, ctx, "#flash"); !strings.Contains(got, "Removed from your cart.") {
+		t.Fatalf("the removal was not announced: %q", got)
+	}
+	if got := apptest.Eval[string](t, ctx, `document.querySelector("#cart-link").getAttribute("aria-current") || ""`); got != "page" {
+		t.Fatalf("the cart link lost aria-current after the swap: %q", got)
+	}
+}
