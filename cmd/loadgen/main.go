@@ -415,7 +415,7 @@ func hotProduct(ctx context.Context, dbURL string) error {
 	if err := conn.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&hotProductID); err != nil {
 		return err
 	}
-	if _, err := conn.Exec(ctx, "DELETE FROM order_events; DELETE FROM order_lines; DELETE FROM orders"); err != nil {
+	if _, err := conn.Exec(ctx, "DELETE FROM stock_movements WHERE order_id IS NOT NULL; DELETE FROM order_events; DELETE FROM order_lines; DELETE FROM orders"); err != nil {
 		return err
 	}
 	// Slots cap at 1000 places, so spread buyers over many of them.
