@@ -75,9 +75,8 @@ func (s *Server) cart(c echo.Context) error {
 // form's status line and the new cart count; a plain form goes back where
 // it came from with a flash message.
 func (s *Server) cartAdd(c echo.Context) error {
-	lines := cartLines(c)
-	message, err := s.addToCart(c, lines)
-	count := shop.CartCount(cartLines(c))
+	lines, message, err := s.addToCart(c, cartLines(c))
+	count := shop.CartCount(lines)
 	var input *shop.InputError
 	switch {
 	case errors.As(err, &input):
@@ -100,22 +99,23 @@ func (s *Server) cartAdd(c echo.Context) error {
 	return redirect(c, safeReturnPath(c.FormValue("return_to"), s.paths.URL(views.RouteCart)))
 }
 
-func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) (string, error) {
+// addToCart returns the cart as it is afterwards (unchanged on error).
+func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) ([]shop.CartLine, string, error) {
 	id, err := shop.ParseProductID(c.FormValue("product_id"))
 	if err != nil {
-		return "", err
+		return lines, "", err
 	}
 	qty, err := shop.ParseQuantity(c.FormValue("quantity"))
 	if err != nil {
-		return "", err
+		return lines, "", err
 	}
 	priced, err := s.priceCart(c.Request().Context(), []shop.CartLine{{ProductID: id, Quantity: qty}})
 	if err != nil {
-		return "", err
+		return lines, "", err
 	}
 	p := priced.Lines[0]
 	if !p.Available {
-		return "", &shop.InputError{Field: "product_id", Message: "Sorry, that product is no longer sold."}
+		return lines, "", &shop.InputError{Field: "product_id", Message: "Sorry, that product is no longer sold."}
 	}
 	inCart := 0
 	for _, l := range lines {
@@ -125,18 +125,18 @@ func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) (string, error
 	}
 	switch {
 	case p.Product.Stock <= 0:
-		return "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
+		return lines, "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
 	case int32(inCart+qty) > p.Product.Stock:
-		return "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Only %d of %s left, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
+		return lines, "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Only %d of %s left, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
 	}
-	lines, err = shop.AddToCart(lines, id, qty, p.Product.Price, p.Product.Name)
+	updated, err := shop.AddToCart(lines, id, qty, p.Product.Price, p.Product.Name)
 	if err != nil {
-		return "", err
+		return lines, "", err
 	}
-	if err := saveCart(c, lines); err != nil {
-		return "", err
+	if err := saveCart(c, updated); err != nil {
+		return lines, "", err
 	}
-	return fmt.Sprintf("Added %d × %s to your cart.", qty, p.Product.Name), nil
+	return updated, fmt.Sprintf("Added %d × %s to your cart.", qty, p.Product.Name), nil
 }
 
 // cartUpdate, cartRemove and cartClear change the cart from the cart page.

@@ -31,12 +31,12 @@ func env(vars map[string]string) func(string) string {
 func TestConfigurationProblemsAreReportedOnePerLine(t *testing.T) {
 	var out bytes.Buffer
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
-		"APP_ENV": "production", "PORT": "eighty", "SHOP_CURRENCY": "XXX", "LOG_LEVEL": "loud",
+		"APP_ENV": "production", "PORT": "eighty", "SHOP_CURRENCY": "ABC", "LOG_LEVEL": "loud",
 	}), nil, &out, &out)
 	if err == nil {
 		t.Fatal("a broken configuration started")
 	}
-	for _, want := range []string{"PORT must be", "DATABASE_URL is required", "COOKIE_KEYS is required in production", "BASE_URL is required in production", "SHOP_CURRENCY \"XXX\"", "LOG_LEVEL must be"} {
+	for _, want := range []string{"PORT must be", "DATABASE_URL is required", "COOKIE_KEYS is required in production", "BASE_URL is required in production", "SHOP_CURRENCY \"ABC\"", "LOG_LEVEL must be"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q:\n%v", want, err)
 		}
