@@ -3,9 +3,11 @@ package apptest
 import (
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Client is one visitor with a cookie jar, talking to a Cluster.
@@ -93,4 +95,13 @@ func setHeaders(req *http.Request, headers []string) {
 			req.Header.Set(headers[i], headers[i+1])
 		}
 	}
+}
+
+// NewClient is a visitor talking to base directly (a node's own address,
+// plain http), with its own cookie jar and without following redirects.
+func NewClient(base string) *Client {
+	jar, _ := cookiejar.New(nil)
+	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &Client{HTTP: hc, base: base}
 }

@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/http/httputil"
+	netmail "net/mail"
 	"net/url"
 	"strings"
 	"sync"
@@ -21,6 +23,9 @@ import (
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/handlers"
+	"shopfront/jobs"
+	"shopfront/mail"
+	"shopfront/outbox"
 	"shopfront/shop"
 )
 
@@ -32,6 +37,9 @@ type Options struct {
 	Now       func() time.Time                // the nodes' clock; nil is time.Now
 	Keys      []string                        // COOKIE_KEYS per node (index i % len); default one shared set
 	Wrap      func(http.Handler) http.Handler // wraps each node's handler
+	// NoJobs starts the nodes without job workers: jobs are inserted but
+	// none runs until StartJobs.
+	NoJobs bool
 }
 
 // Node is one app instance, as a separate machine would run it.
@@ -41,7 +49,12 @@ type Node struct {
 	App    *handlers.Server
 	Pool   *pgxpool.Pool
 	Config config.Config
+	Jobs   *jobs.Queue
 }
+
+// TestRetry retries failed jobs quickly (River's scheduler still moves a
+// retried job back to the queue only every few seconds).
+var TestRetry = jobs.RetryPolicy{Base: 50 * time.Millisecond, Max: 500 * time.Millisecond}
 
 // Cluster is N nodes on one database behind a TLS round-robin proxy:
 // consecutive requests through URL go to different nodes.
@@ -50,8 +63,11 @@ type Cluster struct {
 	DatabaseURL string
 	Pool        *pgxpool.Pool // for setting up and checking data
 	Nodes       []*Node
+	Mail        *MailSink // the SMTP server every node sends to
 	front       *httptest.Server
 	logs        *syncBuffer
+	opts        Options
+	t           testing.TB
 }
 
 // NewCluster starts a cluster for the test and stops it when the test ends.
@@ -63,7 +79,7 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 	if len(opts.Keys) == 0 {
 		opts.Keys = []string{cookiestate.GenerateKeySet().String()}
 	}
-	c := &Cluster{DatabaseURL: NewDatabase(t, opts.Demo), logs: &syncBuffer{}}
+	c := &Cluster{DatabaseURL: NewDatabase(t, opts.Demo), logs: &syncBuffer{}, Mail: NewMailSink(t), opts: opts, t: t}
 	c.Pool = NewPool(t, c.DatabaseURL, 20)
 
 	var next atomic.Uint64
@@ -103,16 +119,42 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	cfg := TestConfig(c.URL, c.DatabaseURL)
 	cfg.NodeID = fmt.Sprintf("node-%d", i+1)
 	cfg.CookieKeys = opts.Keys[i%len(opts.Keys)]
+	cfg.SMTP, _ = mail.ParseURL(c.Mail.URL())
+	if opts.NoJobs {
+		cfg.JobWorkers = 0
+	}
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
 	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, 10)}
 	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now})
+	jobPool := NewPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3))
+	inserter, err := jobs.NewInserter(jobPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify)})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}
 	n.App = app
+	var sender mail.Sender = mail.NewSMTP(cfg.SMTP, 10*time.Second)
+	if !cfg.SMTPURLSet {
+		sender = mail.NewMailbox(n.Pool)
+	}
+	jc := jobs.FromConfig(cfg, jobPool, sender, app.Paths(), log)
+	jc.Retry, jc.Now = TestRetry, opts.Now
+	if n.Jobs, err = jobs.New(jc); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = n.Jobs.Stop(ctx)
+	})
 	var h http.Handler = app
 	if opts.Wrap != nil {
 		h = opts.Wrap(h)
@@ -120,6 +162,20 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	n.URL = srv.URL
+	return n
+}
+
+// ShopInbox gets the shop's new-order alerts in tests.
+const ShopInbox = "shop@bakery.test"
+
+// StartJobs gives a cluster started with NoJobs a node that works jobs,
+// as a node started after the others died would.
+func (c *Cluster) StartJobs() *Node {
+	c.t.Helper()
+	opts := c.opts
+	opts.NoJobs = false
+	n := c.startNode(c.t, len(c.Nodes), opts)
+	c.Nodes = append(c.Nodes, n)
 	return n
 }
 
@@ -143,6 +199,10 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		LogLevel:        "debug",
 		LogFormat:       "json",
 		ShutdownTimeout: 5 * time.Second,
+		SMTPURLSet:      true, // the cluster's MailSink
+		MailFrom:        netmail.Address{Name: "Test Bakery", Address: "orders@bakery.test"},
+		Notify:          []string{ShopInbox},
+		JobWorkers:      2,
 
 		StaffSessionMaxAge: 12 * time.Hour,
 		StaffSessionIdle:   time.Hour,

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"io/fs"
 	"os"
 	"strconv"
@@ -21,6 +22,8 @@ import (
 
 	"shopfront/db"
 	"shopfront/demo"
+	"shopfront/jobs"
+	"shopfront/outbox"
 )
 
 // DefaultAdminURL is used when TEST_DATABASE_URL is unset; `make test`
@@ -69,24 +72,25 @@ func (m migrator) Hash() (string, error) {
 		h.Write(b)
 		return err
 	})
+	fmt.Fprint(h, "river", db.RiverVersions())
 	if m.withDemo {
 		h.Write([]byte("demo-v1"))
 	}
 	return hex.EncodeToString(h.Sum(nil)), err
 }
 
-func (m migrator) Migrate(ctx context.Context, sqlDB *sql.DB, conf pgtestdb.Config) error {
-	if _, err := db.MigrateSQL(ctx, sqlDB, nil); err != nil {
-		return err
-	}
-	if !m.withDemo {
-		return nil
-	}
+func (m migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) error {
 	pool, err := pgxpool.New(ctx, conf.URL())
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
+	if _, err := db.MigratePool(ctx, pool, nil); err != nil {
+		return err
+	}
+	if !m.withDemo {
+		return nil
+	}
 	_, err = demo.LoadCatalogue(ctx, pool, "GBP", DemoEpoch)
 	return err
 }
@@ -131,4 +135,15 @@ func AddSlot(t testing.TB, pool *pgxpool.Pool, start time.Time, capacity int) in
 		t.Fatalf("adding a slot: %v", err)
 	}
 	return id
+}
+
+// NewOutbox is an outbox whose jobs are inserted but never run: for tests
+// of the domain packages, which check what is enqueued.
+func NewOutbox(t testing.TB, pool *pgxpool.Pool) *outbox.Outbox {
+	t.Helper()
+	inserter, err := jobs.NewInserter(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return outbox.New(inserter, nil)
 }

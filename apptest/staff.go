@@ -54,3 +54,14 @@ func (c *Client) TrySignIn(t testing.TB, email, password string, headers ...stri
 	token := c.Token(t, "/admin/login")
 	return c.PostForm(t, "/admin/login", url.Values{"csrf_token": {token}, "email": {email}, "password": {password}}, headers...)
 }
+
+// Submit posts form to path the way a browser submits a form on the page
+// from: with that page's CSRF token.
+func (c *Client) Submit(t testing.TB, from, path string, form url.Values, headers ...string) *Response {
+	t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf_token", c.Token(t, from))
+	return c.PostForm(t, path, form, headers...)
+}

@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	netmail "net/mail"
 	"net/url"
 	"os"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"shopfront/cookiestate"
+	"shopfront/mail"
 	"shopfront/shop"
 )
 
@@ -45,6 +47,13 @@ type Config struct {
 	LogLevel  string // LOG_LEVEL: debug, info, warn, error
 	LogFormat string // LOG_FORMAT: text or json
 
+	SMTP       mail.Server     // SMTP_URL; zero in development without one (the mailbox)
+	SMTPURLSet bool            // SMTP_URL was given
+	MailFrom   netmail.Address // MAIL_FROM
+	ReplyTo    *netmail.Address
+	Notify     []string // SHOP_NOTIFY_EMAIL; empty: the shop's active owners
+	JobWorkers int      // JOB_WORKERS
+
 	StaffSessionMaxAge time.Duration // STAFF_SESSION_MAX_AGE
 	StaffSessionIdle   time.Duration // STAFF_SESSION_IDLE
 
@@ -77,6 +86,11 @@ var Variables = []Variable{
 	{"DELIVERY_FEE", "3.50", "Flat delivery fee, in `SHOP_CURRENCY`."},
 	{"DELIVERY_MINIMUM", "15.00", "Smallest order subtotal delivered, in `SHOP_CURRENCY`."},
 	{"PICKUP_LEAD_TIME", "30m", "How long before a pickup slot starts it can still be booked."},
+	{"SMTP_URL", "(development: the mailbox at `/dev/mail`)", "Mail server: `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://user:password@host:465` (implicit TLS). Required in production."},
+	{"MAIL_FROM", "`SHOP_NAME <shop@localhost>` (development)", "Sender of every email, e.g. `Hilltop Bakery <orders@hilltop.example>`; without a name the shop name is used. Required in production."},
+	{"MAIL_REPLY_TO", "(none)", "Where replies to the shop's emails go, if not to `MAIL_FROM`."},
+	{"SHOP_NOTIFY_EMAIL", "(the shop's owners)", "Addresses that get an email for every new order, comma separated; unset, every active owner does."},
+	{"JOB_WORKERS", "4", "Background jobs (emails, housekeeping) this node runs at once (0–100); 0 runs none here."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
 	{"LOG_FORMAT", "text (json in production)", "`text` or `json`."},
 	{"STAFF_SESSION_MAX_AGE", "12h", "A staff sign-in ends this long after it began, however active."},
@@ -179,6 +193,49 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("DELIVERY_MINIMUM: %v", err)
 	}
 	c.PickupLeadTime = durationVar(get("PICKUP_LEAD_TIME", "30m"), "PICKUP_LEAD_TIME", 0, 7*24*time.Hour, bad)
+
+	if raw := get("SMTP_URL", ""); raw != "" {
+		if c.SMTP, err = mail.ParseURL(raw); err != nil {
+			bad("%v", err)
+		}
+		c.SMTPURLSet = true
+	} else if prod {
+		bad("SMTP_URL is required in production: the shop's emails need a mail server (smtp://user:password@host:587)")
+	}
+	from := get("MAIL_FROM", "")
+	if from == "" && prod {
+		bad("MAIL_FROM is required in production, for example \"Hilltop Bakery <orders@hilltop.example>\"")
+	} else if from == "" {
+		from = "shop@localhost"
+	}
+	if a, err := netmail.ParseAddress(from); err != nil {
+		if from != "" {
+			bad("MAIL_FROM %q is not an email address like \"Hilltop Bakery <orders@hilltop.example>\"", from)
+		}
+	} else {
+		if a.Name == "" {
+			a.Name = c.ShopName
+		}
+		c.MailFrom = *a
+	}
+	if rt := get("MAIL_REPLY_TO", ""); rt != "" {
+		if a, err := netmail.ParseAddress(rt); err != nil {
+			bad("MAIL_REPLY_TO %q is not an email address", rt)
+		} else {
+			c.ReplyTo = a
+		}
+	}
+	for _, addr := range strings.Split(get("SHOP_NOTIFY_EMAIL", ""), ",") {
+		if addr = strings.TrimSpace(addr); addr == "" {
+			continue
+		}
+		if a, err := netmail.ParseAddress(addr); err != nil || a.Address != addr {
+			bad("SHOP_NOTIFY_EMAIL: %q is not an email address like orders@shop.example", addr)
+		} else {
+			c.Notify = append(c.Notify, a.Address)
+		}
+	}
+	c.JobWorkers = intVar(get("JOB_WORKERS", "4"), "JOB_WORKERS", 0, 100, bad)
 
 	c.LogLevel = strings.ToLower(get("LOG_LEVEL", "info"))
 	switch c.LogLevel {

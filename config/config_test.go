@@ -29,16 +29,46 @@ func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "COOKIE_KEYS is required") || !strings.Contains(err.Error(), "BASE_URL is required") {
 		t.Fatalf("production without keys or base URL: %v", err)
 	}
+	if !strings.Contains(err.Error(), "SMTP_URL is required") || !strings.Contains(err.Error(), "MAIL_FROM is required") {
+		t.Fatalf("production without a mail server: %v", err)
+	}
 	_, err = Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "http://plain.example"}))
 	if err == nil || !strings.Contains(err.Error(), "https") {
 		t.Fatalf("production over plain http: %v", err)
 	}
-	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "https://shop.example/"}))
+	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "https://shop.example/",
+		"SMTP_URL": "smtps://orders%40shop.example:p%40ss@mail.example", "MAIL_FROM": "orders@shop.example", "SHOP_NAME": "Hilltop Bakery"}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.SecureCookies() || c.BaseURL != "https://shop.example" || !c.TrustProxyIP || c.LogFormat != "json" || c.MetricsPort != 9091 {
 		t.Fatalf("unexpected production settings: %+v", c)
+	}
+	if c.SMTP.Host != "mail.example" || c.SMTP.Port != 465 || !c.SMTP.Implicit || c.SMTP.Username != "orders@shop.example" || c.SMTP.Password != "p@ss" {
+		t.Fatalf("SMTP_URL read as %+v", c.SMTP)
+	}
+	if c.MailFrom.String() != `"Hilltop Bakery" <orders@shop.example>` || c.JobWorkers != 4 {
+		t.Fatalf("MAIL_FROM read as %s, JOB_WORKERS as %d", c.MailFrom.String(), c.JobWorkers)
+	}
+}
+
+func TestMailSettingsAreChecked(t *testing.T) {
+	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y",
+		"SMTP_URL": "http://mail.example", "MAIL_FROM": "not an address", "MAIL_REPLY_TO": "@", "SHOP_NOTIFY_EMAIL": "a@shop.example, nobody", "JOB_WORKERS": "-1"}))
+	if err == nil {
+		t.Fatal("bad mail settings accepted")
+	}
+	for _, want := range []string{"SMTP_URL must look like", "MAIL_FROM \"not an address\"", "MAIL_REPLY_TO", "SHOP_NOTIFY_EMAIL: \"nobody\"", "JOB_WORKERS"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("no line with %q in:\n%v", want, err)
+		}
+	}
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "SHOP_NOTIFY_EMAIL": "a@shop.example, b@shop.example", "SMTP_URL": "smtp://localhost:2525"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Notify) != 2 || c.Notify[1] != "b@shop.example" || c.SMTP.Port != 2525 || c.SMTP.Implicit || !c.SMTPURLSet {
+		t.Fatalf("mail settings read as %+v %+v", c.Notify, c.SMTP)
 	}
 }
 

@@ -551,7 +551,8 @@ func (q *Queries) MarkOrderPaid(ctx context.Context, arg MarkOrderPaidParams) (i
 }
 
 const orderEvents = `-- name: OrderEvents :many
-SELECT e.kind, e.from_status, e.to_status, e.created_at, coalesce(s.name, '')::text AS staff_name
+SELECT e.kind, e.from_status, e.to_status, e.created_at, coalesce(s.name, '')::text AS staff_name,
+       coalesce(e.reason, '')::text AS reason
 FROM order_events e
 LEFT JOIN staff s ON s.id = e.staff_id
 WHERE e.order_id = $1
@@ -564,6 +565,7 @@ type OrderEventsRow struct {
 	ToStatus   pgtype.Text
 	CreatedAt  time.Time
 	StaffName  string
+	Reason     string
 }
 
 func (q *Queries) OrderEvents(ctx context.Context, orderID int64) ([]OrderEventsRow, error) {
@@ -581,6 +583,7 @@ func (q *Queries) OrderEvents(ctx context.Context, orderID int64) ([]OrderEvents
 			&i.ToStatus,
 			&i.CreatedAt,
 			&i.StaffName,
+			&i.Reason,
 		); err != nil {
 			return nil, err
 		}

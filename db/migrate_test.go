@@ -35,6 +35,7 @@ func TestConcurrentMigratorsApplyEachMigrationOnce(t *testing.T) {
 	wg.Wait()
 
 	files, _ := fs.Glob(db.Migrations(), "*.sql")
+	want := len(files) + len(db.RiverVersions())
 	total := 0
 	for i, err := range errs {
 		if err != nil {
@@ -42,8 +43,8 @@ func TestConcurrentMigratorsApplyEachMigrationOnce(t *testing.T) {
 		}
 		total += applied[i]
 	}
-	if total != len(files) {
-		t.Fatalf("migrators applied %d migrations in all, want each of the %d exactly once", total, len(files))
+	if total != want {
+		t.Fatalf("migrators applied %d migrations in all, want each of the %d (ours and the job queue's) exactly once", total, want)
 	}
 	pool := apptest.NewPool(t, url, 2)
 	var rows int
@@ -52,6 +53,12 @@ func TestConcurrentMigratorsApplyEachMigrationOnce(t *testing.T) {
 	}
 	if rows != len(files) {
 		t.Fatalf("goose_db_version has %d applied rows, want %d", rows, len(files))
+	}
+	if err := pool.QueryRow(t.Context(), "SELECT count(*) FROM river_migration").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != len(db.RiverVersions()) {
+		t.Fatalf("river_migration has %d rows, want %d", rows, len(db.RiverVersions()))
 	}
 	if err := db.CheckSchema(t.Context(), url); err != nil {
 		t.Fatalf("after migrating: %v", err)

@@ -19,6 +19,33 @@ type Category struct {
 	CreatedAt time.Time
 }
 
+type DevMail struct {
+	ID         int64
+	MessageID  string
+	Sender     string
+	Recipients string
+	Subject    string
+	TextBody   string
+	HtmlBody   string
+	Raw        []byte
+	CreatedAt  time.Time
+}
+
+type Email struct {
+	ID           int64
+	Kind         string
+	OrderID      pgtype.Int8
+	StaffTokenID pgtype.Int8
+	Recipient    string
+	Status       string
+	Attempts     int32
+	Resends      int32
+	LastError    pgtype.Text
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	SentAt       pgtype.Timestamptz
+}
+
 type Image struct {
 	ID          int64
 	Sha256      []byte
@@ -69,6 +96,7 @@ type OrderEvent struct {
 	ToStatus   pgtype.Text
 	StaffID    pgtype.Int8
 	CreatedAt  time.Time
+	Reason     pgtype.Text
 }
 
 type OrderLine struct {
@@ -126,6 +154,20 @@ type StaffSession struct {
 	StaffID   int64
 	CreatedAt time.Time
 	RevokedAt pgtype.Timestamptz
+}
+
+type StaffToken struct {
+	ID        int64
+	Purpose   string
+	Email     string
+	Name      string
+	Role      pgtype.Text
+	StaffID   pgtype.Int8
+	CreatedBy pgtype.Int8
+	TokenHash []byte
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    pgtype.Timestamptz
 }
 
 type StockMovement struct {

@@ -69,8 +69,8 @@ func (q *Queries) InsertOrder(ctx context.Context, arg InsertOrderParams) (Inser
 }
 
 const insertOrderEvent = `-- name: InsertOrderEvent :exec
-INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, created_at)
-VALUES ($1, $2, $3, $4, $5, $6)
+INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
 `
 
 type InsertOrderEventParams struct {
@@ -79,6 +79,7 @@ type InsertOrderEventParams struct {
 	FromStatus pgtype.Text
 	ToStatus   pgtype.Text
 	StaffID    pgtype.Int8
+	Reason     pgtype.Text
 	CreatedAt  time.Time
 }
 
@@ -89,6 +90,7 @@ func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventPara
 		arg.FromStatus,
 		arg.ToStatus,
 		arg.StaffID,
+		arg.Reason,
 		arg.CreatedAt,
 	)
 	return err

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/cookiestate"
+	"shopfront/shop"
 	"shopfront/staffauth"
 	"shopfront/views"
 )
@@ -83,7 +84,7 @@ func (s *Server) adminLoginPage(c echo.Context) error {
 			return redirect(c, next)
 		}
 	}
-	return s.render(c, http.StatusOK, views.AdminLoginPage(views.AdminLogin{Next: next}), nil)
+	return s.render(c, http.StatusOK, views.AdminLoginPage(views.AdminLogin{Next: next, Email: shop.CleanText(c.QueryParam("email"))}), nil)
 }
 
 // adminLogin signs a staff member in. Failures count towards the
@@ -154,4 +155,128 @@ func safeAdminPath(p string) string {
 		return p
 	}
 	return "/admin"
+}
+
+// adminForgotPage asks for the email to send a reset link to.
+func (s *Server) adminForgotPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, views.AdminForgotPage(views.AdminForgot{}), nil)
+}
+
+// adminForgot sends a reset link if the email has an active account. The
+// answer is the same either way, so nobody learns who has an account.
+func (s *Server) adminForgot(c echo.Context) error {
+	email := shop.CleanText(c.FormValue("email"))
+	if !strings.Contains(email, "@") || len(email) > 254 {
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminForgotPage(views.AdminForgot{
+			Email: email, Errors: shop.FieldErrors{"email": "Enter the email you sign in with, like name@example.com."},
+		}), nil)
+	}
+	if err := staffauth.RequestReset(c.Request().Context(), s.pool, s.out, email, s.now()); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminForgotPage(views.AdminForgot{Email: email, Sent: true}), nil)
+}
+
+// linkProblem is what a person is told about a link that does not work.
+func linkProblem(err error) (string, bool) {
+	switch {
+	case errors.Is(err, staffauth.ErrLinkInvalid):
+		return "This link does not work. Check that you copied all of it; if an email came later, use the link in the newest one.", true
+	case errors.Is(err, staffauth.ErrLinkUsed):
+		return "This link was already used. Each link works once.", true
+	case errors.Is(err, staffauth.ErrLinkExpired):
+		return "This link has expired.", true
+	}
+	return "", false
+}
+
+func (s *Server) linkPage(c echo.Context, purpose string) (views.AdminLinkForm, error) {
+	invite := purpose == staffauth.PurposeInvite
+	route := views.RouteAdminResetPost
+	if invite {
+		route = views.RouteAdminInviteAccept
+	}
+	f := views.AdminLinkForm{Invite: invite, Action: s.paths.URL(route, c.Param("token")), Errors: shop.FieldErrors{}}
+	link, err := staffauth.CheckLink(c.Request().Context(), s.queries, c.Param("token"), purpose, s.now())
+	if problem, ok := linkProblem(err); ok {
+		f.Problem = problem
+		return f, nil
+	} else if err != nil {
+		return f, err
+	}
+	f.Email, f.Name, f.Role = link.Email, link.Name, link.Role
+	return f, nil
+}
+
+func (s *Server) showLinkPage(c echo.Context, purpose string) error {
+	// The token is in the URL: keep it out of caches and referrers.
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	f, err := s.linkPage(c, purpose)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if f.Problem != "" {
+		status = http.StatusGone
+	}
+	return s.render(c, status, views.AdminLinkPage(f), nil)
+}
+
+func (s *Server) adminInvitePage(c echo.Context) error {
+	return s.showLinkPage(c, staffauth.PurposeInvite)
+}
+func (s *Server) adminResetPage(c echo.Context) error {
+	return s.showLinkPage(c, staffauth.PurposeReset)
+}
+
+// useLink handles the password form of an invitation or reset link.
+func (s *Server) useLink(c echo.Context, purpose string, use func(password string) (string, error), done string) error {
+	c.Response().Header().Set("Cache-Control", "private, no-store")
+	c.Response().Header().Set("Referrer-Policy", "no-referrer")
+	f, err := s.linkPage(c, purpose)
+	if err != nil {
+		return err
+	}
+	if f.Problem != "" {
+		return s.render(c, http.StatusGone, views.AdminLinkPage(f), nil)
+	}
+	f.Name = c.FormValue("name")
+	password := c.FormValue("password")
+	if password != c.FormValue("password_again") {
+		f.Errors["password_again"] = "The two passwords are not the same."
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminLinkPage(f), nil)
+	}
+	email, err := use(password)
+	var input *shop.InputError
+	if problem, ok := linkProblem(err); ok {
+		f.Problem = problem
+		return s.render(c, http.StatusGone, views.AdminLinkPage(f), nil)
+	}
+	switch {
+	case errors.As(err, &input):
+		f.Errors[input.Field] = input.Message
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminLinkPage(f), nil)
+	case errors.Is(err, staffauth.ErrEmailTaken):
+		f.Problem = "An account with this email exists already: sign in with it, or use “Forgot your password?”."
+		return s.render(c, http.StatusConflict, views.AdminLinkPage(f), nil)
+	case err != nil:
+		return err
+	}
+	s.flash(c, "success", done)
+	return redirect(c, s.paths.URL(views.RouteAdminLogin)+"?email="+url.QueryEscape(email))
+}
+
+// adminAcceptInvite creates the invited account with the chosen password.
+func (s *Server) adminAcceptInvite(c echo.Context) error {
+	return s.useLink(c, staffauth.PurposeInvite, func(password string) (string, error) {
+		return staffauth.AcceptInvite(c.Request().Context(), s.pool, c.Param("token"), c.FormValue("name"), password, s.now())
+	}, "Your account is ready. Sign in with your email and the password you chose.")
+}
+
+// adminReset sets a new password through a reset link.
+func (s *Server) adminReset(c echo.Context) error {
+	return s.useLink(c, staffauth.PurposeReset, func(password string) (string, error) {
+		return staffauth.ResetPassword(c.Request().Context(), s.pool, c.Param("token"), password, s.now())
+	}, "Your password is changed and you are signed out everywhere. Sign in with the new password.")
 }

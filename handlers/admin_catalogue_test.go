@@ -875,7 +875,7 @@ func TestPickListForASlotAndADay(t *testing.T) {
 	staff, _ := admSignIn(t, c, "packer@example.com", staffauth.RoleStaff)
 	carol := admInt(t, c, "SELECT id FROM orders WHERE customer_name = 'Cancelled Carol'")
 	r := admPost(t, staff, "/admin/orders", fmt.Sprintf("/admin/orders/%d/status", carol),
-		url.Values{"from": {"placed"}, "to": {"cancelled"}, "return_to": {"/admin/orders"}})
+		url.Values{"from": {"placed"}, "to": {"cancelled"}, "reason": {"other"}, "reason_other": {"Oven broke"}, "return_to": {"/admin/orders"}})
 	if r.StatusCode != http.StatusSeeOther || admString(t, c, "SELECT status FROM orders WHERE id = $1", carol) != "cancelled" {
 		t.Fatalf("cancelling: %d", r.StatusCode)
 	}

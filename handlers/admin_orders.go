@@ -3,16 +3,19 @@ package handlers
 import (
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/labstack/echo/v4"
 
 	"shopfront/db"
 	"shopfront/orders"
+	"shopfront/outbox"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -68,9 +71,20 @@ func (s *Server) adminOrders(c echo.Context) error {
 		}
 		params.SlotID, b.SlotID, b.SlotName = id, id, name
 	}
-	rows, err := s.queries.AdminListOrders(c.Request().Context(), params)
+	ctx := c.Request().Context()
+	rows, err := s.queries.AdminListOrders(ctx, params)
 	if err != nil {
 		return err
+	}
+	if !isPartial(c.Request()) {
+		failed, err := s.queries.RecentFailedEmails(ctx, s.now().Add(-failedEmailNotice))
+		if err != nil {
+			return err
+		}
+		for _, f := range failed {
+			b.FailedEmails = append(b.FailedEmails, views.AdminFailedEmail{OrderID: f.OrderID, OrderNumber: f.OrderNumber,
+				Kind: outbox.Kind(f.Kind).Label(), Recipient: f.Recipient})
+		}
 	}
 	for _, r := range rows {
 		b.Orders = append(b.Orders, adminOrder(r.ID, r.Number, r.Status, r.Fulfilment, r.CustomerName, r.CustomerEmail,
@@ -110,6 +124,9 @@ func (s *Server) loadAdminOrder(c echo.Context) (views.AdminOrderDetail, error) 
 	return d, nil
 }
 
+// failedEmailNotice is how long the board mentions an email that failed.
+const failedEmailNotice = 7 * 24 * time.Hour
+
 func (s *Server) adminOrder(c echo.Context) error {
 	d, err := s.loadAdminOrder(c)
 	if err != nil {
@@ -122,7 +139,83 @@ func (s *Server) adminOrder(c echo.Context) error {
 	if d.Events, err = s.queries.OrderEvents(ctx, d.Full.ID); err != nil {
 		return err
 	}
+	emails, err := s.queries.OrderEmails(ctx, d.Full.ID)
+	if err != nil {
+		return err
+	}
+	d.Emails = s.adminEmails(c, emails)
 	return s.render(c, http.StatusOK, views.AdminOrderPage(d), nil)
+}
+
+// adminEmails says, for each email of an order, what happened to it.
+func (s *Server) adminEmails(c echo.Context, rows []db.OrderEmailsRow) []views.AdminEmail {
+	out := make([]views.AdminEmail, len(rows))
+	for i, r := range rows {
+		e := views.AdminEmail{ID: r.ID, Kind: outbox.Kind(r.Kind).Label(), Recipient: r.Recipient, Status: r.Status, CanResend: r.Status != "pending"}
+		switch {
+		case r.Status == "sent":
+			e.Detail = "Sent " + r.SentAt.Time.In(s.cfg.Location).Format("2 January 2006 at 15:04")
+		case r.Status == "failed":
+			e.Detail = "Failed: " + r.LastError.String
+		case r.LastError.Valid:
+			e.Detail = fmt.Sprintf("Not sent yet, trying again (%d attempts so far: %s)", r.Attempts, r.LastError.String)
+		default:
+			e.Detail = "Waiting to be sent"
+		}
+		if r.Resends > 0 {
+			e.Detail += fmt.Sprintf(" · sent again %d×", r.Resends)
+		}
+		out[i] = e
+	}
+	return out
+}
+
+// adminOrderCancel is the confirmation step of a cancellation: it asks for
+// the reason the customer will read.
+func (s *Server) adminOrderCancel(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	returnTo := safeAdminPath(c.QueryParam("return_to"))
+	if !shop.CanTransition(d.Full.Status, shop.StatusCancelled, d.Full.Fulfilment) {
+		s.flash(c, "error", "Order "+shop.OrderNumber(d.Full.Number)+" is "+strings.ToLower(d.Order.StatusLabel())+", so it cannot be cancelled.")
+		return redirect(c, returnTo)
+	}
+	return s.render(c, http.StatusOK, views.AdminCancelPage(views.AdminCancel{Order: d.Order, Reasons: shop.CancelReasons, ReturnTo: returnTo}), nil)
+}
+
+// adminResendEmail sends one of an order's emails again.
+func (s *Server) adminResendEmail(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	emailID, err := strconv.ParseInt(c.Param("email"), 10, 64)
+	if err != nil {
+		return echo.ErrNotFound
+	}
+	queued := false
+	err = db.InTx(c.Request().Context(), s.pool, func(q *db.Queries, tx pgx.Tx) error {
+		resends, err := q.ResendEmail(c.Request().Context(), db.ResendEmailParams{ID: emailID, OrderID: d.Full.ID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			queued = false
+			return nil
+		} else if err != nil {
+			return err
+		}
+		queued = true
+		return s.out.Send(c.Request().Context(), tx, emailID, resends)
+	})
+	if err != nil {
+		return err
+	}
+	if queued {
+		s.flash(c, "success", "The email will be sent again in a moment.")
+	} else {
+		s.flash(c, "error", "That email is already waiting to be sent.")
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminOrder, d.Full.ID))
 }
 
 // adminOrderStatus moves an order along placed → ready → collected or
@@ -134,7 +227,15 @@ func (s *Server) adminOrderStatus(c echo.Context) error {
 		return err
 	}
 	from, to := c.FormValue("from"), c.FormValue("to")
-	applied, err := orders.ChangeStatus(c.Request().Context(), s.pool, d.Full.ID, from, to, currentStaff(c).ID, s.now())
+	var reason string
+	if to == shop.StatusCancelled {
+		if reason, err = shop.CancelReason(c.FormValue("reason"), c.FormValue("reason_other")); err != nil {
+			return s.cancelProblem(c, d, err)
+		}
+	}
+	applied, err := orders.ChangeStatus(c.Request().Context(), s.pool, s.out, orders.Change{
+		OrderID: d.Full.ID, From: from, To: to, StaffID: currentStaff(c).ID, Reason: reason, Now: s.now(),
+	})
 	var stale *orders.StaleStatus
 	status := http.StatusOK
 	number := shop.OrderNumber(d.Full.Number)
@@ -173,6 +274,21 @@ func (s *Server) adminOrderPaid(c echo.Context) error {
 		return err
 	}
 	return s.afterOrderChange(c, status)
+}
+
+// cancelProblem shows the cancellation step again with what is missing.
+func (s *Server) cancelProblem(c echo.Context, d views.AdminOrderDetail, err error) error {
+	var input *shop.InputError
+	if !errors.As(err, &input) {
+		return err
+	}
+	if isPartial(c.Request()) {
+		return err // the live region shows it
+	}
+	return s.render(c, http.StatusUnprocessableEntity, views.AdminCancelPage(views.AdminCancel{
+		Order: d.Order, Reasons: shop.CancelReasons, Reason: c.FormValue("reason"), Other: c.FormValue("reason_other"),
+		ReturnTo: safeAdminPath(c.FormValue("return_to")), Errors: shop.FieldErrors{input.Field: input.Message},
+	}), nil)
 }
 
 func (s *Server) afterOrderChange(c echo.Context, status int) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/labstack/echo/v4"
@@ -19,26 +20,81 @@ func (s *Server) adminStaff(c echo.Context) error {
 }
 
 func (s *Server) renderStaff(c echo.Context, status int, form map[string]string, errs shop.FieldErrors) error {
-	list, err := s.queries.ListStaff(c.Request().Context())
+	ctx := c.Request().Context()
+	list, err := s.queries.ListStaff(ctx)
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, views.AdminStaffPage(views.AdminStaffList{Staff: list, Self: currentStaff(c).ID, Form: form, Errors: errs}), nil)
+	invites, err := s.queries.PendingInvites(ctx, s.now())
+	if err != nil {
+		return err
+	}
+	return s.render(c, status, views.AdminStaffPage(views.AdminStaffList{Staff: list, Invites: invites, Self: currentStaff(c).ID, Form: form, Errors: errs}), nil)
 }
 
+// adminCreateStaff invites someone: they get an email with a single-use
+// link to choose their own password; the account exists once they do.
 func (s *Server) adminCreateStaff(c echo.Context) error {
 	form := map[string]string{"name": c.FormValue("name"), "email": c.FormValue("email"), "role": c.FormValue("role")}
-	_, err := staffauth.Create(c.Request().Context(), s.queries, form["email"], form["name"], form["role"], c.FormValue("password"))
-	var input *staffauth.InputError
+	err := staffauth.Invite(c.Request().Context(), s.pool, s.out, staffauth.Invitation{
+		Email: form["email"], Name: form["name"], Role: form["role"], By: currentStaff(c).ID, Now: s.now(),
+	})
+	var input *shop.InputError
 	switch {
 	case errors.As(err, &input):
 		return s.renderStaff(c, http.StatusUnprocessableEntity, form, shop.FieldErrors{input.Field: input.Message})
 	case errors.Is(err, staffauth.ErrEmailTaken):
 		return s.renderStaff(c, http.StatusUnprocessableEntity, form, shop.FieldErrors{"email": "Another account already uses this email."})
+	case errors.Is(err, staffauth.ErrAlreadyInvited):
+		return s.renderStaff(c, http.StatusUnprocessableEntity, form, shop.FieldErrors{"email": "An invitation to this email is already waiting: send it again from the list below."})
 	case err != nil:
 		return err
 	}
-	s.flash(c, "success", "Account created for "+form["email"]+".")
+	s.flash(c, "success", "Invitation sent to "+strings.TrimSpace(form["email"])+".")
+	return redirect(c, s.paths.URL(views.RouteAdminStaff))
+}
+
+func inviteID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		return 0, echo.ErrNotFound
+	}
+	return id, nil
+}
+
+// adminResendInvite emails a waiting invitation again with a new link.
+func (s *Server) adminResendInvite(c echo.Context) error {
+	id, err := inviteID(c)
+	if err != nil {
+		return err
+	}
+	sent, err := staffauth.ResendInvite(c.Request().Context(), s.pool, s.out, id, s.now())
+	if err != nil {
+		return err
+	}
+	if sent {
+		s.flash(c, "success", "The invitation will be sent again with a new link; the old link no longer works.")
+	} else {
+		s.flash(c, "error", "That invitation was used, withdrawn, or is still waiting to be sent.")
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminStaff))
+}
+
+// adminWithdrawInvite stops an invitation's link from working.
+func (s *Server) adminWithdrawInvite(c echo.Context) error {
+	id, err := inviteID(c)
+	if err != nil {
+		return err
+	}
+	withdrawn, err := staffauth.WithdrawInvite(c.Request().Context(), s.queries, id, s.now())
+	if err != nil {
+		return err
+	}
+	if withdrawn {
+		s.flash(c, "success", "Invitation withdrawn: its link no longer works.")
+	} else {
+		s.flash(c, "error", "That invitation was already used or withdrawn.")
+	}
 	return redirect(c, s.paths.URL(views.RouteAdminStaff))
 }
 
@@ -104,7 +160,7 @@ func (s *Server) adminChangePassword(c echo.Context) error {
 		return s.render(c, http.StatusUnprocessableEntity, views.AdminAccountPage(views.AdminAccount{Errors: shop.FieldErrors{"current": "That is not your current password."}}), nil)
 	}
 	hash, err := staffauth.HashPassword(c.FormValue("password"))
-	var input *staffauth.InputError
+	var input *shop.InputError
 	if errors.As(err, &input) {
 		return s.render(c, http.StatusUnprocessableEntity, views.AdminAccountPage(views.AdminAccount{Errors: shop.FieldErrors{"password": input.Message}}), nil)
 	} else if err != nil {

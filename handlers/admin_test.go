@@ -15,6 +15,7 @@ import (
 
 	"shopfront/apptest"
 	"shopfront/handlers"
+	"shopfront/shop"
 	"shopfront/staffauth"
 )
 
@@ -293,7 +294,7 @@ func TestCancellingTwiceAtOnceGivesStockAndSlotBackOnce(t *testing.T) {
 		token := client.Token(t, "/admin/orders")
 		wg.Go(func() {
 			r := client.PostForm(t, fmt.Sprintf("/admin/orders/%d/status", id), url.Values{
-				"csrf_token": {token}, "from": {"placed"}, "to": {"cancelled"},
+				"csrf_token": {token}, "from": {"placed"}, "to": {"cancelled"}, "reason": {shop.CancelReasons[0]},
 			})
 			mu.Lock()
 			statuses = append(statuses, r.StatusCode)
@@ -364,26 +365,57 @@ func TestOrdersBoardFiltersAndSearch(t *testing.T) {
 	}
 }
 
-func TestOwnersManageStaff(t *testing.T) {
+func TestOwnersInviteAndManageStaff(t *testing.T) {
 	t.Parallel()
 	c := apptest.NewCluster(t, apptest.Options{Demo: true})
 	owner := signedIn(t, c, "boss@example.com", staffauth.RoleOwner)
-	token := owner.Token(t, "/admin/staff")
-	r := owner.PostForm(t, "/admin/staff", url.Values{"csrf_token": {token}, "email": {"New.Hire@Example.com"}, "name": {"New Hire"}, "role": {"staff"}, "password": {"a very long password"}})
+	r := owner.Submit(t, "/admin/staff", "/admin/staff", url.Values{"email": {"New.Hire@Example.com"}, "name": {"New Hire"}, "role": {"staff"}})
 	if r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("creating staff: %d", r.StatusCode)
+		t.Fatalf("inviting: %d", r.StatusCode)
+	}
+	invite := c.Mail.WaitFor(t, 1, 30*time.Second, "the invitation", apptest.To("New.Hire@Example.com"))[0]
+	link := apptest.LinkIn(t, invite, "/admin/invite/")
+	if !strings.HasPrefix(link, c.URL+"/admin/invite/") || !strings.Contains(invite.Subject, "invited") {
+		t.Fatalf("invitation %q links to %s", invite.Subject, link)
+	}
+	// Only a hash of the link is stored, in place of the token itself.
+	token := link[strings.LastIndex(link, "/")+1:]
+	if n := count(t, c.Pool, "SELECT count(*) FROM staff_tokens WHERE token_hash = sha256(convert_to($1, 'UTF8'))", token); n != 1 {
+		t.Fatalf("%d invitations have the link's hash, want 1", n)
+	}
+	// A second invitation to the same address waits for the first.
+	r = owner.Submit(t, "/admin/staff", "/admin/staff", url.Values{"email": {"new.hire@example.com"}, "role": {"staff"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(r.Body), "already waiting") {
+		t.Fatalf("a second invitation: %d", r.StatusCode)
+	}
+
+	// The invitee chooses a password; the two must match.
+	hire := c.Client()
+	if page := hire.Get(t, link); page.StatusCode != http.StatusOK || !strings.Contains(page.Body, "New.Hire@Example.com") {
+		t.Fatalf("opening the invitation: %d", page.StatusCode)
+	}
+	r = hire.Submit(t, link, link, url.Values{"name": {"Hire"}, "password": {"a very long password"}, "password_again": {"a very long passwort"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || count(t, c.Pool, "SELECT count(*) FROM staff WHERE lower(email) = 'new.hire@example.com'") != 0 {
+		t.Fatalf("mismatched passwords: %d", r.StatusCode)
+	}
+	r = hire.Submit(t, link, link, url.Values{"name": {"Hire"}, "password": {"a very long password"}, "password_again": {"a very long password"}})
+	if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/admin/login") {
+		t.Fatalf("accepting the invitation: %d %s", r.StatusCode, r.Body)
+	}
+	hire.SignIn(t, "new.hire@EXAMPLE.com", "a very long password")
+	// The link worked once.
+	if again := c.Client().Get(t, link); again.StatusCode != http.StatusGone || !strings.Contains(again.Body, "already used") {
+		t.Fatalf("the invitation link a second time: %d", again.StatusCode)
 	}
 	// Emails are unique whatever their case.
-	r = owner.PostForm(t, "/admin/staff", url.Values{"csrf_token": {token}, "email": {"new.hire@example.com"}, "role": {"staff"}, "password": {"another long password"}})
+	r = owner.Submit(t, "/admin/staff", "/admin/staff", url.Values{"email": {"new.hire@example.com"}, "role": {"staff"}})
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "already uses this email") {
-		t.Fatalf("duplicate email: %d", r.StatusCode)
+		t.Fatalf("inviting an existing account: %d", r.StatusCode)
 	}
-	hire := c.Client()
-	hire.SignIn(t, "new.hire@EXAMPLE.com", "a very long password")
 
 	var hireID int64
 	_ = c.Pool.QueryRow(t.Context(), "SELECT id FROM staff WHERE lower(email) = 'new.hire@example.com'").Scan(&hireID)
-	owner.PostForm(t, fmt.Sprintf("/admin/staff/%d", hireID), url.Values{"csrf_token": {token}, "role": {"staff"}, "active": {"false"}})
+	owner.Submit(t, "/admin/staff", fmt.Sprintf("/admin/staff/%d", hireID), url.Values{"role": {"staff"}, "active": {"false"}})
 	if r := hire.Get(t, "/admin/orders"); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("a deactivated account is still signed in: %d", r.StatusCode)
 	}
@@ -393,7 +425,7 @@ func TestOwnersManageStaff(t *testing.T) {
 	// The last owner cannot be demoted.
 	var bossID int64
 	_ = c.Pool.QueryRow(t.Context(), "SELECT id FROM staff WHERE email = 'boss@example.com'").Scan(&bossID)
-	r = owner.PostForm(t, fmt.Sprintf("/admin/staff/%d", bossID), url.Values{"csrf_token": {token}, "role": {"staff"}, "active": {"true"}})
+	r = owner.Submit(t, "/admin/staff", fmt.Sprintf("/admin/staff/%d", bossID), url.Values{"role": {"staff"}, "active": {"true"}})
 	if r.StatusCode != http.StatusConflict || !strings.Contains(r.Body, "at least one active owner") {
 		t.Fatalf("demoting the last owner: %d", r.StatusCode)
 	}

@@ -82,7 +82,7 @@ func (s *Server) placeOrder(c echo.Context) error {
 	}
 
 	now := s.now()
-	placed, err := orders.Place(c.Request().Context(), s.pool, orders.Request{
+	placed, err := orders.Place(c.Request().Context(), s.pool, s.out, orders.Request{
 		Form: form, Currency: s.cfg.Currency, Delivery: s.cfg.Delivery, Now: now, SlotCutoff: now.Add(s.cfg.PickupLeadTime),
 	})
 	var (

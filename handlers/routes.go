@@ -40,6 +40,12 @@ func (s *Server) routes() {
 	// the session and the role in one place.
 	s.add(views.RouteAdminLogin, echo.GET, "/admin/login", s.adminLoginPage, page...)
 	s.add(views.RouteAdminLoginPost, echo.POST, "/admin/login", s.adminLogin, page...)
+	s.add(views.RouteAdminForgot, echo.GET, "/admin/forgot-password", s.adminForgotPage, page...)
+	s.add(views.RouteAdminForgotPost, echo.POST, "/admin/forgot-password", s.adminForgot, page...)
+	s.add(views.RouteAdminReset, echo.GET, "/admin/reset/:token", s.adminResetPage, page...)
+	s.add(views.RouteAdminResetPost, echo.POST, "/admin/reset/:token", s.adminReset, page...)
+	s.add(views.RouteAdminInvite, echo.GET, "/admin/invite/:token", s.adminInvitePage, page...)
+	s.add(views.RouteAdminInviteAccept, echo.POST, "/admin/invite/:token", s.adminAcceptInvite, page...)
 	s.staff(views.RouteAdmin, echo.GET, "/admin", s.adminHome)
 	s.staff(views.RouteAdminLogout, echo.POST, "/admin/logout", s.adminLogout)
 	s.staff(views.RouteAdminSignOutAll, echo.POST, "/admin/sign-out-everywhere", s.adminSignOutEverywhere)
@@ -50,6 +56,8 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminOrdersCSV, echo.GET, "/admin/orders.csv", s.adminOrdersCSV)
 	s.staff(views.RouteAdminOrder, echo.GET, "/admin/orders/:id", s.adminOrder)
 	s.staff(views.RouteAdminOrderStatus, echo.POST, "/admin/orders/:id/status", s.adminOrderStatus)
+	s.staff(views.RouteAdminOrderCancel, echo.GET, "/admin/orders/:id/cancel", s.adminOrderCancel)
+	s.staff(views.RouteAdminOrderEmailResend, echo.POST, "/admin/orders/:id/emails/:email/resend", s.adminResendEmail)
 	s.staff(views.RouteAdminOrderPaid, echo.POST, "/admin/orders/:id/paid", s.adminOrderPaid)
 	s.staff(views.RouteAdminPickList, echo.GET, "/admin/pick-list", s.adminPickList)
 
@@ -74,6 +82,15 @@ func (s *Server) routes() {
 	s.owner(views.RouteAdminStaff, echo.GET, "/admin/staff", s.adminStaff)
 	s.owner(views.RouteAdminStaffCreate, echo.POST, "/admin/staff", s.adminCreateStaff)
 	s.owner(views.RouteAdminStaffUpdate, echo.POST, "/admin/staff/:id", s.adminUpdateStaff)
+	s.owner(views.RouteAdminInviteResend, echo.POST, "/admin/invitations/:id/resend", s.adminResendInvite)
+	s.owner(views.RouteAdminInviteWithdraw, echo.POST, "/admin/invitations/:id/withdraw", s.adminWithdrawInvite)
+
+	// The development mailbox, only in development without an SMTP server.
+	if s.devMailbox() {
+		s.add(views.RouteDevMail, echo.GET, "/dev/mail", s.devMail, page...)
+		s.add(views.RouteDevMailMessage, echo.GET, "/dev/mail/:id", s.devMailMessage, page...)
+		s.add(views.RouteDevMailHTML, echo.GET, "/dev/mail/:id/html", s.devMailHTML)
+	}
 
 	// Unknown URLs get the 404 page with the visitor's state (theme, cart).
 	s.echo.RouteNotFound("/*", func(echo.Context) error { return echo.ErrNotFound }, page...)

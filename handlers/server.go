@@ -5,6 +5,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/db"
+	"shopfront/outbox"
 	"shopfront/views"
 )
 
@@ -26,6 +28,8 @@ type Deps struct {
 	Pool   *pgxpool.Pool
 	Log    *slog.Logger
 	Now    func() time.Time // nil means time.Now; tests inject a clock
+	// Outbox enqueues the emails a change causes, in its transaction.
+	Outbox *outbox.Outbox
 }
 
 // Server is one Shopfront node's HTTP handler.
@@ -36,6 +40,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	cookies  *cookiestate.Codecs
+	out      *outbox.Outbox
 	echo     *echo.Echo
 	paths    views.Paths
 	roles    map[string]string // staff-area route name → role required
@@ -52,6 +57,7 @@ func New(d Deps) (*Server, error) {
 	cookies.WithStaffSession(d.Config.StaffSessionMaxAge, d.Config.StaffSessionIdle)
 	s := &Server{
 		cookies: cookies,
+		out:     d.Outbox,
 		cfg:     d.Config,
 		pool:    d.Pool,
 		queries: db.New(d.Pool),
@@ -65,6 +71,9 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if s.out == nil {
+		return nil, errors.New("handlers: an outbox is required")
+	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -72,6 +81,14 @@ func New(d Deps) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// Paths is the route table: route names and their path patterns, for
+// links made outside a request (emails).
+func (s *Server) Paths() views.Paths { return s.paths }
+
+// devMailbox reports whether the development mailbox is served: in
+// development, with no SMTP server configured.
+func (s *Server) devMailbox() bool { return !s.cfg.Production() && !s.cfg.SMTPURLSet }
 
 // ServeHTTP makes the Server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

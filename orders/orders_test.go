@@ -28,8 +28,9 @@ func TestCancellingNeverDeadlocksWithCheckout(t *testing.T) {
 	}
 	now := time.Now()
 	slot := apptest.AddSlot(t, pool, now.Add(48*time.Hour).Truncate(time.Hour), 1000)
+	out := apptest.NewOutbox(t, pool)
 	place := func(key string, first, second int64) (orders.Placed, error) {
-		return orders.Place(ctx, pool, orders.Request{
+		return orders.Place(ctx, pool, out, orders.Request{
 			Form: shop.CheckoutForm{
 				Key: key, Name: "Ada", Email: "ada@example.com", Phone: "0117 496 0000",
 				Fulfilment: shop.Pickup, SlotID: slot,
@@ -47,7 +48,9 @@ func TestCancellingNeverDeadlocksWithCheckout(t *testing.T) {
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		wg.Go(func() {
-			_, errs[0] = orders.ChangeStatus(ctx, pool, placed.ID, shop.StatusPlaced, shop.StatusCancelled, 0, now)
+			_, errs[0] = orders.ChangeStatus(ctx, pool, out, orders.Change{
+				OrderID: placed.ID, From: shop.StatusPlaced, To: shop.StatusCancelled, Reason: "Test", Now: now,
+			})
 		})
 		wg.Go(func() {
 			_, errs[1] = place(fmt.Sprintf("other-round-%02d-xxxxxxx", round), min(a, b), max(a, b))

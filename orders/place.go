@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/db"
+	"shopfront/outbox"
 	"shopfront/shop"
 )
 
@@ -81,12 +82,17 @@ type Placed struct {
 	Replayed bool
 }
 
-// Place places an order in one transaction, or writes nothing at all.
-func Place(ctx context.Context, pool *pgxpool.Pool, r Request) (Placed, error) {
+// Place places an order in one transaction, or writes nothing at all. The
+// customer's confirmation and the shop's alert are enqueued in the same
+// transaction.
+func Place(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, r Request) (Placed, error) {
 	var placed Placed
-	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) (err error) {
+	err := db.InTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) (err error) {
 		placed, err = place(ctx, q, r)
-		return err
+		if err != nil || placed.Replayed {
+			return err
+		}
+		return out.OrderPlaced(ctx, tx, placed.ID, r.Form.Email)
 	})
 	return placed, err
 }
@@ -198,7 +204,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 			return Placed{}, err
 		}
 	}
-	if err := recordEvent(ctx, q, order.ID, "placed", "", shop.StatusPlaced, 0, r.Now); err != nil {
+	if err := recordEvent(ctx, q, event{orderID: order.ID, kind: "placed", to: shop.StatusPlaced, at: r.Now}); err != nil {
 		return Placed{}, err
 	}
 	return Placed{ID: order.ID, Number: order.Number, Token: token}, nil
@@ -243,17 +249,27 @@ func slotProblem(ctx context.Context, q *db.Queries, id int64, cutoff time.Time)
 	}
 }
 
+// event is one thing that happened to an order.
+type event struct {
+	orderID  int64
+	kind     string // placed, status_changed, paid
+	from, to string
+	staffID  int64
+	reason   string
+	at       time.Time
+}
+
 // recordEvent writes an order event and tells every node about it at commit.
-func recordEvent(ctx context.Context, q *db.Queries, orderID int64, kind, from, to string, staffID int64, at time.Time) error {
+func recordEvent(ctx context.Context, q *db.Queries, e event) error {
 	text := func(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
 	err := q.InsertOrderEvent(ctx, db.InsertOrderEventParams{
-		OrderID: orderID, Kind: kind, FromStatus: text(from), ToStatus: text(to),
-		StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0}, CreatedAt: at,
+		OrderID: e.orderID, Kind: e.kind, FromStatus: text(e.from), ToStatus: text(e.to),
+		StaffID: pgtype.Int8{Int64: e.staffID, Valid: e.staffID != 0}, Reason: text(e.reason), CreatedAt: e.at,
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("recording the order event: %w", err)
 	}
-	payload, _ := json.Marshal(map[string]any{"order_id": orderID, "kind": kind, "status": to})
+	payload, _ := json.Marshal(map[string]any{"order_id": e.orderID, "kind": e.kind, "status": e.to})
 	return q.NotifyOrderEvent(ctx, string(payload))
 }
 

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/db"
+	"shopfront/outbox"
 	"shopfront/shop"
 )
 
@@ -29,47 +32,71 @@ type StaleStatus struct{ Current string }
 
 func (e *StaleStatus) Error() string { return "the order is now " + e.Current }
 
-// ChangeStatus moves an order from the status the staff member saw to
-// another, in one transaction with its event. Cancelling returns the stock
-// and frees the pickup place in the same transaction. Repeating a change
-// that is already applied (a double click, two people at once) does nothing
-// and reports applied=false.
-func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, orderID int64, from, to string, staffID int64, now time.Time) (applied bool, err error) {
-	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+// Change is a staff member moving an order from the status they saw to
+// another. Cancelling needs a reason, which goes into the history and the
+// customer's email.
+type Change struct {
+	OrderID  int64
+	From, To string
+	StaffID  int64
+	Reason   string
+	Now      time.Time
+}
+
+// ErrReasonRequired means a cancellation came without a reason.
+var ErrReasonRequired = errors.New("a cancellation needs a reason")
+
+// ChangeStatus applies a Change in one transaction with its event and the
+// customer's email. Cancelling returns the stock and frees the pickup
+// place in the same transaction. Repeating a change that is already
+// applied (a double click, two people at once) does nothing and reports
+// applied=false; so does its email, which is sent once.
+func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, ch Change) (applied bool, err error) {
+	if ch.To == shop.StatusCancelled && strings.TrimSpace(ch.Reason) == "" {
+		return false, ErrReasonRequired
+	}
+	err = db.InTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) error {
 		applied = false // the transaction may be retried
-		o, err := q.AdminGetOrder(ctx, orderID)
+		o, err := q.AdminGetOrder(ctx, ch.OrderID)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return ErrNotFound
 		} else if err != nil {
-			return err
+			return fmt.Errorf("reading the order: %w", err)
 		}
-		if !shop.CanTransition(from, to, o.Fulfilment) {
-			if o.Status == to {
+		if !shop.CanTransition(ch.From, ch.To, o.Fulfilment) {
+			if o.Status == ch.To {
 				return nil // already there
 			}
 			return ErrInvalidTransition
 		}
-		slot, err := q.ChangeOrderStatus(ctx, db.ChangeOrderStatusParams{ID: orderID, FromStatus: from, ToStatus: to})
+		slot, err := q.ChangeOrderStatus(ctx, db.ChangeOrderStatusParams{ID: ch.OrderID, FromStatus: ch.From, ToStatus: ch.To})
 		if errors.Is(err, pgx.ErrNoRows) {
 			// Someone else changed it first: fine if it is now what we wanted.
-			current, err := q.AdminGetOrder(ctx, orderID)
+			current, err := q.AdminGetOrder(ctx, ch.OrderID)
 			if err != nil {
-				return err
+				return fmt.Errorf("reading the order again: %w", err)
 			}
-			if current.Status == to {
+			if current.Status == ch.To {
 				return nil
 			}
 			return &StaleStatus{Current: current.Status}
 		} else if err != nil {
-			return err
+			return fmt.Errorf("changing the status: %w", err)
 		}
-		if to == shop.StatusCancelled {
-			if err := giveBack(ctx, q, o.ID, o.Number, slot, staffID, now); err != nil {
-				return err
+		if ch.To == shop.StatusCancelled {
+			if err := giveBack(ctx, q, o.ID, o.Number, slot, ch.StaffID, ch.Now); err != nil {
+				return fmt.Errorf("returning stock and the pickup place: %w", err)
 			}
 		}
 		applied = true
-		return recordEvent(ctx, q, orderID, "status_changed", from, to, staffID, now)
+		reason := ""
+		if ch.To == shop.StatusCancelled {
+			reason = ch.Reason
+		}
+		if err := recordEvent(ctx, q, event{orderID: ch.OrderID, kind: "status_changed", from: ch.From, to: ch.To, staffID: ch.StaffID, reason: reason, at: ch.Now}); err != nil {
+			return err
+		}
+		return out.OrderStatus(ctx, tx, ch.OrderID, ch.To, o.Fulfilment, o.CustomerEmail)
 	})
 	return applied, err
 }
@@ -124,7 +151,7 @@ func MarkPaid(ctx context.Context, pool *pgxpool.Pool, orderID, staffID int64, n
 			return nil // already paid
 		}
 		applied = true
-		return recordEvent(ctx, q, orderID, "paid", "", "", staffID, now)
+		return recordEvent(ctx, q, event{orderID: orderID, kind: "paid", staffID: staffID, at: now})
 	})
 	return applied, err
 }

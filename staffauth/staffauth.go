@@ -70,15 +70,10 @@ func (e *RateLimited) Error() string {
 	return fmt.Sprintf("too many failed sign-ins; try again in %s", e.RetryAfter.Round(time.Second))
 }
 
-// InputError is a problem with what was typed, shown next to the field.
-type InputError struct{ Field, Message string }
-
-func (e *InputError) Error() string { return e.Message }
-
 // HashPassword checks the password policy and hashes it with argon2id.
 func HashPassword(password string) (string, error) {
 	if n := utf8.RuneCountInString(password); n < MinPassword || n > MaxPassword {
-		return "", &InputError{Field: "password", Message: fmt.Sprintf("Use a password of %d to %d characters.", MinPassword, MaxPassword)}
+		return "", &shop.InputError{Field: "password", Message: fmt.Sprintf("Use a password of %d to %d characters.", MinPassword, MaxPassword)}
 	}
 	return argon2id.CreateHash(password, params)
 }
@@ -189,27 +184,49 @@ func Check(ctx context.Context, q *db.Queries, session string, staffID, epoch in
 	return Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session}, nil
 }
 
-// Create adds a staff account.
-func Create(ctx context.Context, q *db.Queries, email, name, role, password string) (int64, error) {
+// MaxName is the longest staff name, in characters.
+const MaxName = 100
+
+// Account is who a staff account is for, checked.
+type Account struct {
+	Email, Name, Role string
+}
+
+// CheckAccount cleans and checks an account's email, name and role; an
+// empty name becomes the part of the email before the @.
+func CheckAccount(email, name, role string) (Account, error) {
 	email = shop.CleanText(email)
 	if addr, err := mail.ParseAddress(email); err != nil || addr.Address != email || len(email) > 254 {
-		return 0, &InputError{Field: "email", Message: "Enter an email address like name@example.com."}
+		return Account{}, &shop.InputError{Field: "email", Message: "Enter an email address like name@example.com."}
 	}
 	name = shop.CleanText(name)
 	if name == "" {
 		name = strings.Split(email, "@")[0]
 	}
-	if utf8.RuneCountInString(name) > 100 {
-		return 0, &InputError{Field: "name", Message: "The name must be at most 100 characters."}
+	if utf8.RuneCountInString(name) > MaxName {
+		return Account{}, &shop.InputError{Field: "name", Message: fmt.Sprintf("The name must be at most %d characters.", MaxName)}
 	}
 	if role != RoleOwner && role != RoleStaff {
-		return 0, &InputError{Field: "role", Message: "The role must be owner or staff."}
+		return Account{}, &shop.InputError{Field: "role", Message: "The role must be owner or staff."}
+	}
+	return Account{Email: email, Name: name, Role: role}, nil
+}
+
+// Create adds a staff account.
+func Create(ctx context.Context, q *db.Queries, email, name, role, password string) (int64, error) {
+	a, err := CheckAccount(email, name, role)
+	if err != nil {
+		return 0, err
 	}
 	hash, err := HashPassword(password)
 	if err != nil {
 		return 0, err
 	}
-	id, err := q.CreateStaff(ctx, db.CreateStaffParams{Email: email, Name: name, Role: role, PasswordHash: hash})
+	return createAccount(ctx, q, a, hash)
+}
+
+func createAccount(ctx context.Context, q *db.Queries, a Account, hash string) (int64, error) {
+	id, err := q.CreateStaff(ctx, db.CreateStaffParams{Email: a.Email, Name: a.Name, Role: a.Role, PasswordHash: hash})
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return 0, ErrEmailTaken

@@ -2,6 +2,8 @@ package views
 
 import (
 	"context"
+
+	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
 	"time"
@@ -43,6 +45,21 @@ const (
 	RouteAdminStaffUpdate     = "admin.staff.update"
 	RouteAdminAccount         = "admin.account"
 	RouteAdminAccountPassword = "admin.account.password"
+
+	RouteAdminOrderCancel      = "admin.order.cancel"
+	RouteAdminOrderEmailResend = "admin.order.email.resend"
+	RouteAdminInviteResend     = "admin.invite.resend"
+	RouteAdminInviteWithdraw   = "admin.invite.withdraw"
+	RouteAdminInvite           = "admin.invite"
+	RouteAdminInviteAccept     = "admin.invite.accept"
+	RouteAdminForgot           = "admin.forgot"
+	RouteAdminForgotPost       = "admin.forgot.post"
+	RouteAdminReset            = "admin.reset"
+	RouteAdminResetPost        = "admin.reset.post"
+
+	RouteDevMail        = "dev.mail"
+	RouteDevMailMessage = "dev.mail.message"
+	RouteDevMailHTML    = "dev.mail.html"
 )
 
 // StaffInfo is who is signed in, for the staff area's header.
@@ -101,6 +118,8 @@ type AdminOrders struct {
 	SlotName string
 	Query    string
 	Error    string
+	// FailedEmails gave up recently: staff should know.
+	FailedEmails []AdminFailedEmail
 }
 
 // Values is the query string of the board as filtered.
@@ -127,6 +146,7 @@ type AdminOrderDetail struct {
 	Full   db.AdminGetOrderRow
 	Lines  []db.OrderLinesRow
 	Events []db.OrderEventsRow
+	Emails []AdminEmail
 }
 
 // PickList is what to pack for a slot or a day.
@@ -200,10 +220,11 @@ type SlotDay struct {
 
 // AdminStaffList is the owners' staff management page.
 type AdminStaffList struct {
-	Staff  []db.ListStaffRow
-	Self   int64
-	Form   map[string]string
-	Errors shop.FieldErrors
+	Staff   []db.ListStaffRow
+	Invites []db.PendingInvitesRow
+	Self    int64
+	Form    map[string]string
+	Errors  shop.FieldErrors
 }
 
 // AdminAccount is the password change page.
@@ -236,4 +257,86 @@ func signed(n int32) string {
 		return "+" + strconv.Itoa(int(n))
 	}
 	return strconv.Itoa(int(n))
+}
+
+// AdminForgot is the "forgot your password" form, or its answer.
+type AdminForgot struct {
+	Email  string
+	Sent   bool
+	Errors shop.FieldErrors
+}
+
+// AdminLinkForm is an invitation or reset link's page.
+type AdminLinkForm struct {
+	Invite  bool   // an invitation; otherwise a password reset
+	Action  string // where the form posts
+	Email   string
+	Name    string
+	Role    string
+	Problem string // the link does not work, and why
+	Errors  shop.FieldErrors
+}
+
+// Title names the page.
+func (f AdminLinkForm) Title() string {
+	if f.Invite {
+		return "Join the staff area"
+	}
+	return "Choose a new password"
+}
+
+// AdminCancel is the confirmation step of cancelling an order.
+type AdminCancel struct {
+	Order    AdminOrder
+	Reasons  []string
+	Reason   string // the choice made
+	Other    string // typed when the choice is "Other"
+	ReturnTo string
+	Errors   shop.FieldErrors
+}
+
+// AdminEmail is one email of an order, as staff see it.
+type AdminEmail struct {
+	ID        int64
+	Kind      string // outbox kind label
+	Recipient string
+	Status    string // pending, sent, failed
+	Detail    string // what happened, in words
+	CanResend bool
+}
+
+// AdminFailedEmail is an email that gave up, for the notice on the board.
+type AdminFailedEmail struct {
+	OrderID     int64
+	OrderNumber int64
+	Kind        string
+	Recipient   string
+}
+
+// emailStatusLabel says how an invitation's email is doing.
+func emailStatusLabel(status, lastError string) string {
+	switch status {
+	case "sent":
+		return "Sent"
+	case "failed":
+		return "Failed: " + lastError
+	case "pending":
+		if lastError != "" {
+			return "Waiting to be sent (retrying: " + lastError + ")"
+		}
+		return "Waiting to be sent"
+	}
+	return "Not sent by email (a link was printed)"
+}
+
+// mailto links to an address without letting it add recipients or
+// headers: "?", "&", "," and "%" in it are escaped.
+func mailto(addr string) templ.SafeURL {
+	return templ.SafeURL("mailto:" + url.PathEscape(addr))
+}
+
+// cancelQuery carries the status the staff member saw and the page to go
+// back to into the cancellation step.
+func cancelQuery(status, returnTo string) url.Values {
+	return url.Values{"from": {status}, "return_to": {returnTo}}
 }

@@ -21,3 +21,9 @@ func (o OrderView) Number() string { return shop.OrderNumber(o.Order.Number) }
 type RecentOrder struct {
 	Number, Token, Status, Total string
 }
+
+// PaymentInstruction says what is due and how to pay.
+func (o OrderView) PaymentInstruction() string {
+	return shop.PaymentInstruction(o.Order.Status, o.Order.Fulfilment, o.Order.PaidAt.Valid,
+		shop.Money{Minor: o.Order.TotalMinor, Currency: o.Order.Currency}, o.Number())
+}

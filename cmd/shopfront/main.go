@@ -33,6 +33,9 @@ commands:
   seed             load the demo shop (development only; running it again adds nothing)
   staff create     create a staff account: --email EMAIL --role owner|staff [--name NAME];
                    the password is read from the terminal or the first line of stdin
+  staff invite     print a single-use link (valid 48 h) with which someone sets their own
+                   password: --email EMAIL --role owner|staff [--name NAME]
+  staff reset      print a single-use password reset link (valid 1 h): --email EMAIL
   keys             print a new cookie key set for COOKIE_KEYS
   help             show this help
 

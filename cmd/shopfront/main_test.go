@@ -63,6 +63,7 @@ func TestServeRefusesAStaleSchema(t *testing.T) {
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": url, "BASE_URL": "https://shop.example",
 		"COOKIE_KEYS": cookiestate.GenerateKeySet().String(), "PORT": freePort(t), "METRICS_PORT": "0",
+		"SMTP_URL": "smtp://127.0.0.1:1", "MAIL_FROM": "orders@shop.example",
 	}), nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "run `shopfront migrate`") {
 		t.Fatalf("serve on an unmigrated database: %v", err)
@@ -123,6 +124,7 @@ func TestGracefulShutdown(t *testing.T) {
 	cmd.Env = append(os.Environ(),
 		"APP_ENV=production", "DATABASE_URL="+url, "BASE_URL=https://shop.example", "PORT="+port,
 		"COOKIE_KEYS="+cookiestate.GenerateKeySet().String(), "METRICS_PORT=0",
+		"SMTP_URL="+apptest.NewMailSink(t).URL(), "MAIL_FROM=orders@shop.example",
 		"SHUTDOWN_DRAIN=1s", "SHUTDOWN_TIMEOUT=10s", "LOG_FORMAT=json")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
@@ -262,6 +264,7 @@ func TestProductionRefusesTheDemoOwner(t *testing.T) {
 	err := run(t.Context(), []string{"serve"}, env(map[string]string{
 		"APP_ENV": "production", "DATABASE_URL": url, "BASE_URL": "https://shop.example",
 		"COOKIE_KEYS": cookiestate.GenerateKeySet().String(), "PORT": freePort(t), "METRICS_PORT": "0",
+		"SMTP_URL": "smtp://127.0.0.1:1", "MAIL_FROM": "orders@shop.example",
 	}), nil, &out, &out)
 	if err == nil || !strings.Contains(err.Error(), "demo password") {
 		t.Fatalf("production with the demo owner: %v", err)

@@ -18,7 +18,7 @@ func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return fmt.Errorf("migrating: %w", err)
 	}
 	for _, r := range results {
-		log.Info("migration applied", "version", r.Source.Version, "file", r.Source.Path, "duration", r.Duration)
+		log.Info("migration applied", "schema", r.Source, "version", r.Version, "name", r.Name, "duration", r.Duration)
 	}
 	if len(results) == 0 {
 		log.Info("schema is up to date")
@@ -38,5 +38,18 @@ func migrationStatus(ctx context.Context, cfg config.Config, w io.Writer) error 
 		}
 		fmt.Fprintf(w, "%5d  %-40s %s\n", s.Source.Version, s.Source.Path, applied)
 	}
+	river, latest, err := db.RiverStatus(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("reading the job queue's migration status: %w", err)
+	}
+	current := 0
+	if len(river) > 0 {
+		current = river[len(river)-1]
+	}
+	state := "up to date"
+	if current < latest {
+		state = "pending"
+	}
+	fmt.Fprintf(w, "river  job queue schema version %d of %d: %s\n", current, latest, state)
 	return nil
 }

@@ -11,11 +11,32 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"shopfront/config"
 	"shopfront/db"
 	"shopfront/demo"
 	"shopfront/handlers"
+	"shopfront/jobs"
+	"shopfront/mail"
+	"shopfront/outbox"
 )
+
+// mailSender is the configured mail server, or in development without
+// one, the development mailbox.
+func mailSender(cfg config.Config, pool *pgxpool.Pool) mail.Sender {
+	if cfg.SMTPURLSet {
+		return mail.NewSMTP(cfg.SMTP, 30*time.Second)
+	}
+	return mail.NewMailbox(pool)
+}
+
+func mailDescription(cfg config.Config) string {
+	if cfg.SMTPURLSet {
+		return cfg.SMTP.String()
+	}
+	return "development mailbox"
+}
 
 // serve runs the shop until ctx is cancelled (SIGTERM/SIGINT), then drains:
 // /readyz turns 503 at once, requests in flight finish, the listener
@@ -42,8 +63,26 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		}
 	}
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log})
+	// The job queue has connections of its own, so that a burst of jobs
+	// never takes the request pool's.
+	jobPool, err := db.Open(ctx, cfg.DatabaseURL, int32(cfg.JobWorkers+3))
 	if err != nil {
+		return err
+	}
+	defer jobPool.Close()
+	inserter, err := jobs.NewInserter(jobPool)
+	if err != nil {
+		return err
+	}
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter, cfg.Notify)})
+	if err != nil {
+		return err
+	}
+	queue, err := jobs.New(jobs.FromConfig(cfg, jobPool, mailSender(cfg, pool), app.Paths(), log))
+	if err != nil {
+		return err
+	}
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	srv := &http.Server{
@@ -65,9 +104,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	stopMetrics := serveMetrics(cfg, log)
 	defer stopMetrics()
 
-	log.Info("ready", "url", cfg.BaseURL, "env", cfg.Env, "startup", time.Since(processStart).Round(time.Millisecond).String())
+	log.Info("ready", "url", cfg.BaseURL, "env", cfg.Env, "job_workers", cfg.JobWorkers, "mail", mailDescription(cfg),
+		"startup", time.Since(processStart).Round(time.Millisecond).String())
 	if !cfg.Production() {
-		fmt.Fprintf(stdout, "\n  Shopfront is serving at %s  (staff area: %s/admin; Ctrl-C stops it)\n\n", cfg.BaseURL, cfg.BaseURL)
+		fmt.Fprintf(stdout, "\n  Shopfront is serving at %s  (staff area: %s/admin; Ctrl-C stops it)\n", cfg.BaseURL, cfg.BaseURL)
+		if !cfg.SMTPURLSet {
+			fmt.Fprintf(stdout, "  Emails are not sent: read them in the development mailbox at %s/dev/mail\n", cfg.BaseURL)
+		}
+		fmt.Fprintln(stdout)
 	}
 
 	select {
@@ -78,6 +122,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	log.Info("shutting down", "drain", cfg.ShutdownDrain, "timeout", cfg.ShutdownTimeout)
 	app.StartDraining()
+	// The queue stops fetching now and lets running jobs finish, in
+	// parallel with the drain; what is still running at the end of the
+	// timeout is cancelled and retried by another node.
+	jobsStopped := make(chan error, 1)
+	go func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownDrain+cfg.ShutdownTimeout)
+		defer cancel()
+		jobsStopped <- queue.Stop(stopCtx)
+	}()
 	time.Sleep(cfg.ShutdownDrain)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
@@ -87,6 +140,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if err := <-jobsStopped; err != nil {
+		log.Warn("stopping the job queue", "error", err)
 	}
 	log.Info("stopped")
 	return nil

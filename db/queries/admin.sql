@@ -120,7 +120,8 @@ LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.id = $1;
 
 -- name: OrderEvents :many
-SELECT e.kind, e.from_status, e.to_status, e.created_at, coalesce(s.name, '')::text AS staff_name
+SELECT e.kind, e.from_status, e.to_status, e.created_at, coalesce(s.name, '')::text AS staff_name,
+       coalesce(e.reason, '')::text AS reason
 FROM order_events e
 LEFT JOIN staff s ON s.id = e.staff_id
 WHERE e.order_id = $1

@@ -58,8 +58,8 @@ INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- name: InsertOrderEvent :exec
-INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, created_at)
-VALUES ($1, $2, $3, $4, $5, $6);
+INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- name: NotifyOrderEvent :exec
 -- Delivered at commit to every node listening, for live order pages.

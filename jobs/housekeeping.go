@@ -1,0 +1,84 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+
+	"shopfront/db"
+	"shopfront/outbox"
+)
+
+// Retention of what housekeeping deletes. River deletes its own finished
+// jobs (completed after a day, cancelled and discarded after a week).
+const (
+	// StaffSessionRetention outlasts the longest staff session allowed.
+	StaffSessionRetention = 31 * 24 * time.Hour
+	// RevokedSessionRetention: a signed-out session's row only has to
+	// outlive the requests still in flight with its cookie.
+	RevokedSessionRetention = 24 * time.Hour
+	// LoginFailureRetention outlasts the sign-in limit's window.
+	LoginFailureRetention = 24 * time.Hour
+	// UnusedImageAge keeps an image nobody uses for a day, so an upload
+	// in progress is never caught between storing its image and using it.
+	UnusedImageAge = 24 * time.Hour
+	// StaffTokenRetention keeps used and expired links visible for a week.
+	StaffTokenRetention = 7 * 24 * time.Hour
+	// DevMailRetention is how long the development mailbox keeps mail.
+	DevMailRetention = 7 * 24 * time.Hour
+)
+
+// housekeepingWorker deletes what nobody needs any more. It is scheduled
+// by the leader (one node) and is unique per period.
+type housekeepingWorker struct {
+	river.WorkerDefaults[outbox.Housekeeping]
+	pool *pgxpool.Pool
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[outbox.Housekeeping]) error {
+	r, err := Housekeep(ctx, w.pool, w.now())
+	if err != nil {
+		return err
+	}
+	w.log.LogAttrs(ctx, slog.LevelInfo, "housekeeping",
+		slog.Int64("staff_sessions", r.StaffSessions), slog.Int64("login_failures", r.LoginFailures),
+		slog.Int64("images", r.Images), slog.Int64("staff_links", r.StaffLinks), slog.Int64("dev_mail", r.DevMail))
+	return nil
+}
+
+// Swept is what one housekeeping run deleted.
+type Swept struct {
+	StaffSessions, LoginFailures, Images, StaffLinks, DevMail int64
+}
+
+// Housekeep deletes ended staff sessions, old sign-in failures, images no
+// product uses, old staff links and old development mail, as of now.
+func Housekeep(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Swept, error) {
+	q := db.New(pool)
+	var r Swept
+	var err error
+	if r.StaffSessions, err = q.DeleteEndedStaffSessions(ctx, db.DeleteEndedStaffSessionsParams{
+		Before: now.Add(-StaffSessionRetention), RevokedBefore: now.Add(-RevokedSessionRetention),
+	}); err != nil {
+		return r, fmt.Errorf("deleting ended staff sessions: %w", err)
+	}
+	if r.LoginFailures, err = q.DeleteLoginFailuresBefore(ctx, now.Add(-LoginFailureRetention)); err != nil {
+		return r, fmt.Errorf("deleting old sign-in failures: %w", err)
+	}
+	if r.Images, err = q.DeleteUnusedImages(ctx, now.Add(-UnusedImageAge)); err != nil {
+		return r, fmt.Errorf("deleting unused images: %w", err)
+	}
+	if r.StaffLinks, err = q.DeleteOldStaffTokens(ctx, now.Add(-StaffTokenRetention)); err != nil {
+		return r, fmt.Errorf("deleting old staff links: %w", err)
+	}
+	if r.DevMail, err = q.DeleteOldDevMail(ctx, now.Add(-DevMailRetention)); err != nil {
+		return r, fmt.Errorf("deleting old development mail: %w", err)
+	}
+	return r, nil
+}
