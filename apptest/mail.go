@@ -2,10 +2,17 @@ package apptest
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
@@ -44,6 +51,7 @@ type MailSink struct {
 	Addr     string // host:port
 	Username string // when set, AUTH PLAIN with these is required
 	Password string
+	RootCAs  *x509.CertPool // trusts the sink's certificate, with TLS
 
 	mu      sync.Mutex
 	msgs    []Mail
@@ -55,10 +63,30 @@ type MailSink struct {
 // NewMailSink starts an SMTP server for the test, stopped when it ends.
 func NewMailSink(t testing.TB) *MailSink {
 	t.Helper()
-	s := &MailSink{arrived: make(chan struct{})}
+	return NewMailSinkWith(t, MailSinkOptions{})
+}
+
+// MailSinkOptions shape NewMailSinkWith.
+type MailSinkOptions struct {
+	// Username and Password, when set, are required (AUTH PLAIN, which is
+	// only ever offered after STARTTLS: set TLS too).
+	Username, Password string
+	// TLS offers STARTTLS with a certificate made for the test; the sink's
+	// RootCAs trust it.
+	TLS bool
+}
+
+// NewMailSinkWith starts an SMTP server with options.
+func NewMailSinkWith(t testing.TB, opts MailSinkOptions) *MailSink {
+	t.Helper()
+	s := &MailSink{arrived: make(chan struct{}), Username: opts.Username, Password: opts.Password}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
+	if opts.TLS {
+		cert, pool := selfSignedCert(t)
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+		s.RootCAs = pool
+	}
 	srv.ReadTimeout = 30 * time.Second
 	srv.WriteTimeout = 30 * time.Second
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -293,4 +321,31 @@ func LinkIn(t testing.TB, m Mail, prefix string) string {
 	}
 	t.Fatalf("no %s… link in the email %q:\n%s", prefix, m.Subject, m.Text)
 	return ""
+}
+
+// selfSignedCert makes a certificate for 127.0.0.1, valid for an hour.
+func selfSignedCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "mail sink"},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, DNSNames: []string{"localhost"},
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA: true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
