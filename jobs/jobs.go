@@ -139,7 +139,10 @@ func New(cfg Config) (*Queue, error) {
 		Logger:      slog.New(warnOnly{log.Handler()}),
 		// Longer than any email may take, shorter than River's rescue of
 		// a job whose node died (one hour by default).
-		JobTimeout:                  2 * time.Minute,
+		JobTimeout: 2 * time.Minute,
+		// River fetches at most every FetchCooldown, up to Workers jobs at a
+		// time; its default (100 ms) caps 4 workers at 40 emails/s.
+		FetchCooldown:               20 * time.Millisecond,
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 		CancelledJobRetentionPeriod: 7 * 24 * time.Hour,
 		DiscardedJobRetentionPeriod: 7 * 24 * time.Hour,

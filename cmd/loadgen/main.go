@@ -40,6 +40,7 @@ type options struct {
 	duration    time.Duration
 	concurrency int
 	scenarios   string
+	database    string
 }
 
 func run() error {
@@ -48,26 +49,32 @@ func run() error {
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each scenario runs")
 	flag.IntVar(&o.concurrency, "c", 32, "concurrent visitors")
 	flag.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma separated")
+	flag.StringVar(&o.database, "db", "shopfront_bench", "the database to create or reuse on DATABASE_URL's server")
 	flag.Parse()
 
 	adminURL := os.Getenv("DATABASE_URL")
 	if adminURL == "" {
 		return errors.New("DATABASE_URL is not set (make bench provides one)")
 	}
-	dbURL, err := benchDatabase(adminURL)
+	dbURL, err := benchDatabase(adminURL, o.database)
 	if err != nil {
 		return err
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	node, err := startNode(ctx, o.bin, dbURL)
+	sink, err := startMailSink()
+	if err != nil {
+		return err
+	}
+	defer sink.close()
+	node, err := startNode(ctx, o.bin, dbURL, sink.addr)
 	if err != nil {
 		return err
 	}
 	defer node.stop()
 
-	fmt.Printf("\nLoad from a second process: %d concurrent visitors, %s per scenario, one node (%s)\n\n", o.concurrency, o.duration, node.base)
+	fmt.Printf("\nLoad from a second process: %d concurrent visitors, %s per scenario, one node (%s); its emails go to an SMTP server in this process\n\n", o.concurrency, o.duration, node.base)
 	fmt.Printf("%-22s %10s %10s %10s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p90", "p99", "errors")
 	for _, name := range strings.Split(o.scenarios, ",") {
 		sc, ok := scenarios[strings.TrimSpace(name)]
@@ -79,7 +86,9 @@ func run() error {
 				return fmt.Errorf("%s setup: %w", name, err)
 			}
 		}
+		mailBefore := sink.received.Load()
 		r := load(ctx, node.base, o, sc)
+		mailed := sink.received.Load() - mailBefore
 		fmt.Printf("%-22s %10d %10.0f %10s %10s %10s %8d\n", name, r.n, float64(r.n)/r.elapsed.Seconds(),
 			pct(r.latencies, 50), pct(r.latencies, 90), pct(r.latencies, 99), r.errors)
 		if r.firstErr != nil {
@@ -90,18 +99,21 @@ func run() error {
 				fmt.Println("  " + line)
 			}
 		}
+		if mailed > 0 {
+			fmt.Printf("  emails the node delivered during the run: %d (%.0f/s)\n", mailed, float64(mailed)/r.elapsed.Seconds())
+		}
 	}
 	return nil
 }
 
 // benchDatabase points at a database of its own on the same server, so a
 // benchmark never touches the development shop's data.
-func benchDatabase(adminURL string) (string, error) {
+func benchDatabase(adminURL, name string) (string, error) {
 	u, err := url.Parse(adminURL)
 	if err != nil {
 		return "", errors.New("DATABASE_URL is not a URL")
 	}
-	u.Path = "/shopfront_bench"
+	u.Path = "/" + name
 	return u.String(), nil
 }
 
@@ -114,14 +126,15 @@ type node struct {
 // startNode migrates and seeds the bench database and serves it on a free
 // port. It runs in development mode, as `make run` does, but logs only
 // warnings so the terminal stays readable.
-func startNode(ctx context.Context, bin, dbURL string) (*node, error) {
+func startNode(ctx context.Context, bin, dbURL, smtpAddr string) (*node, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
-	env := append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+port, "APP_ENV=development", "LOG_LEVEL=warn", "DB_MAX_CONNS=20")
+	env := append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+port, "APP_ENV=development", "LOG_LEVEL=warn", "DB_MAX_CONNS=20",
+		"SMTP_URL=smtp://"+smtpAddr, "MAIL_FROM=Bench Bakery <orders@bench.example>")
 	for _, step := range []string{"migrate", "seed"} {
 		cmd := exec.CommandContext(ctx, bin, step)
 		cmd.Env = env
@@ -413,6 +426,14 @@ func hotProduct(ctx context.Context, dbURL string) error {
 	}
 	defer conn.Close(ctx)
 	if err := conn.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&hotProductID); err != nil {
+		return err
+	}
+	// Older schemas (a build from before emails, for comparison) lack the
+	// email tables.
+	if _, err := conn.Exec(ctx, `DO $$ BEGIN
+		IF to_regclass('emails') IS NOT NULL THEN DELETE FROM emails WHERE order_id IS NOT NULL; END IF;
+		IF to_regclass('river_job') IS NOT NULL THEN DELETE FROM river_job; END IF;
+	END $$`); err != nil {
 		return err
 	}
 	if _, err := conn.Exec(ctx, "DELETE FROM stock_movements WHERE order_id IS NOT NULL; DELETE FROM order_events; DELETE FROM order_lines; DELETE FROM orders"); err != nil {
