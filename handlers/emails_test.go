@@ -395,7 +395,11 @@ func TestPasswordResetEndsEverySessionAndWorksOnce(t *testing.T) {
 	link := apptest.LinkIn(t, reset, "/admin/reset/")
 
 	// A forged or truncated link changes nothing.
-	for _, bad := range []string{link[:len(link)-1], link[:len(link)-1] + "A", c.URL + "/admin/reset/" + strings.Repeat("x", 43)} {
+	other := "A"
+	if strings.HasSuffix(link, "A") {
+		other = "B"
+	}
+	for _, bad := range []string{link[:len(link)-1], link[:len(link)-1] + other, c.URL + "/admin/reset/" + strings.Repeat("x", 43)} {
 		r := someone.Get(t, bad)
 		if r.StatusCode != http.StatusGone || !strings.Contains(r.Body, "does not work") {
 			t.Fatalf("a forged link %s: %d", bad, r.StatusCode)
