@@ -8,6 +8,7 @@ tool (
 )
 
 require (
+	github.com/IBM/pgxpoolprometheus v1.1.3
 	github.com/a-h/templ v0.3.1100
 	github.com/alexedwards/argon2id v1.0.0
 	github.com/chromedp/cdproto v0.159.0
