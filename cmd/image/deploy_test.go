@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"encoding/json"
 	"os"
+	"os/exec"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -103,6 +105,46 @@ func TestFlyTomlNamesNoApp(t *testing.T) {
 // serving (SHUTDOWN_DRAIN) for a check interval, the check's own timeout and
 // a margin for the proxy to act; then requests get SHUTDOWN_TIMEOUT to
 // finish; and Fly must not kill the machine before all of that is over.
+// The deploy guide's line that names the app, run on a copy of fly.toml,
+// gives a valid fly.toml with that name and everything else unchanged.
+func TestDeployGuideNamesTheApp(t *testing.T) {
+	guide, err := os.ReadFile("../../docs/deploy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`(?m)^printf 'app = .*$`).Find(guide)
+	if line == nil {
+		t.Fatal("docs/deploy.md has no line writing the app name into fly.toml")
+	}
+	original, err := os.ReadFile("../../fly.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(dir+"/fly.toml", original, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("sh", "-e", "-c", "APP=hilltop-bakery\n"+string(line))
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the guide's line failed: %v\n%s", err, out)
+	}
+	var named, before flyConfig
+	if _, err := toml.DecodeFile(dir+"/fly.toml", &named); err != nil {
+		t.Fatalf("fly.toml after the guide's line: %v", err)
+	}
+	if named.App != "hilltop-bakery" {
+		t.Fatalf("fly.toml names the app %q after the guide's line, want hilltop-bakery", named.App)
+	}
+	if _, err := toml.Decode(string(original), &before); err != nil {
+		t.Fatal(err)
+	}
+	named.App = ""
+	if !reflect.DeepEqual(named, before) {
+		t.Fatal("the guide's line changed more of fly.toml than the app name")
+	}
+}
+
 func TestFlyTomlShutdownArithmetic(t *testing.T) {
 	fly := loadFlyToml(t)
 	cfg := productionConfig(t, fly)

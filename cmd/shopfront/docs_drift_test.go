@@ -30,7 +30,7 @@ var notShopfrontSettings = map[string]string{
 	// Placeholders the reader replaces, and shell variables they set.
 	"APP": "placeholder", "NAME": "placeholder", "CLUSTER_ID": "placeholder", "NEW_CLUSTER_ID": "placeholder",
 	"USER": "placeholder", "USERNAME": "placeholder", "PASSWORD": "placeholder", "HOST": "placeholder",
-	"DATABASE": "placeholder", "XXXXXXXX": "placeholder", "NEW": "shell variable", "OLD": "shell variable",
+	"DATABASE": "placeholder", "XXXXXXXX": "placeholder",
 	"RESTORE_URL": "shell variable",
 	// Other programs' variables.
 	"FLY_API_TOKEN": "flyctl", "FLY_MACHINE_ID": "Fly", "GOMEMLIMIT": "Go runtime", "CGO_ENABLED": "Go toolchain",
