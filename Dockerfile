@@ -12,8 +12,10 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-# Generated code (sqlc, templ) is committed, so no tools run here.
-RUN go run ./cmd/image -rootfs /rootfs
+# Generated code (sqlc, templ) is committed, so no tools run here. The
+# binary is built for the image's platform (Fly's machines are amd64).
+ARG TARGETARCH
+RUN go run ./cmd/image -rootfs /rootfs -arch "${TARGETARCH:-amd64}"
 
 FROM scratch
 COPY --from=build /rootfs /

@@ -245,9 +245,11 @@ func TestDockerfileMatchesTheImage(t *testing.T) {
 	}
 	build, final := stages[0], stages[1]
 
-	// The build stage runs the image command; Go there is the one go.mod asks for.
-	if !slices.Contains(build.lines, "RUN go run ./cmd/image -rootfs /rootfs") {
-		t.Error("the Dockerfile's build stage does not make its files with `go run ./cmd/image -rootfs /rootfs`")
+	// The build stage runs the image command for the image's platform; Go
+	// there is the one go.mod asks for.
+	run := `RUN go run ./cmd/image -rootfs /rootfs -arch "${TARGETARCH:-amd64}"`
+	if i := slices.Index(build.lines, run); i < 1 || build.lines[i-1] != "ARG TARGETARCH" {
+		t.Errorf("the Dockerfile's build stage does not make its files with\n  ARG TARGETARCH\n  %s", run)
 	}
 	gomod, err := os.ReadFile("../../go.mod")
 	if err != nil {
