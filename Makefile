@@ -75,3 +75,9 @@ bench: build
 
 clean:
 	rm -rf .data/bin
+
+## image: the production image as a tarball, built without Docker (docs/deploy.md)
+.PHONY: image
+image:
+	@mkdir -p .data
+	$(GO) run ./cmd/image -o .data/shopfront-image.tar

@@ -45,8 +45,6 @@ func startNode(t *testing.T, bin, dbURL string, extra ...string) *node {
 	return n
 }
 
-var hiddenField = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
-
 // A node that commits an order and dies at once, before any job ran: the
 // emails are in Postgres with the order, and another node sends them.
 func TestANodeKilledRightAfterCommitLosesNoEmail(t *testing.T) {

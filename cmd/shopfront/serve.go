@@ -55,6 +55,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 	defer pool.Close()
+	defer registerPoolMetrics(pool)()
 	if cfg.Production() {
 		if demoOwner, err := demo.OwnerStillDemo(ctx, pool); err != nil {
 			return err
