@@ -12,6 +12,7 @@ import (
 	"net/http/httputil"
 	netmail "net/mail"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,6 +25,7 @@ import (
 	"shopfront/cookiestate"
 	"shopfront/handlers"
 	"shopfront/jobs"
+	"shopfront/live"
 	"shopfront/mail"
 	"shopfront/outbox"
 	"shopfront/shop"
@@ -40,16 +42,22 @@ type Options struct {
 	// NoJobs starts the nodes without job workers: jobs are inserted but
 	// none runs until StartJobs.
 	NoJobs bool
+	// KeepAlive is how often idle live streams send a comment (0: 20 s).
+	KeepAlive time.Duration
 }
 
 // Node is one app instance, as a separate machine would run it.
 type Node struct {
-	ID     string
-	URL    string // the node itself, bypassing the proxy
-	App    *handlers.Server
-	Pool   *pgxpool.Pool
-	Config config.Config
-	Jobs   *jobs.Queue
+	ID       string
+	URL      string // the node itself, bypassing the proxy
+	App      *handlers.Server
+	Pool     *pgxpool.Pool
+	Config   config.Config
+	Jobs     *jobs.Queue
+	Hub      *live.Hub
+	Listener *live.Listener
+	server   *httptest.Server
+	dead     atomic.Bool
 }
 
 // TestRetry retries failed jobs quickly (River's scheduler still moves a
@@ -68,6 +76,7 @@ type Cluster struct {
 	logs        *syncBuffer
 	opts        Options
 	t           testing.TB
+	mu          sync.Mutex // guards Nodes as StartJobs adds one
 }
 
 // NewCluster starts a cluster for the test and stops it when the test ends.
@@ -85,7 +94,7 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 	var next atomic.Uint64
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
-			n := c.Nodes[next.Add(1)%uint64(len(c.Nodes))]
+			n := c.pick(r.In.Header.Get(NodeHeader), &next)
 			target, _ := url.Parse(n.URL)
 			r.SetURL(target)
 			r.Out.Host = r.In.Host // nodes see the public host, as behind Fly's proxy
@@ -133,7 +142,17 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify)})
+	hub, listener, err := live.Start(context.Background(), c.DatabaseURL, n.Pool, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listenCtx, stopListening := context.WithCancel(context.Background())
+	listening := make(chan struct{})
+	go func() { defer close(listening); listener.Run(listenCtx) }()
+	t.Cleanup(func() { stopListening(); <-listening })
+	n.Hub, n.Listener = hub, listener
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify),
+		Hub: hub, KeepAlive: opts.KeepAlive})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}
@@ -160,9 +179,42 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 		h = opts.Wrap(h)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	n.URL = srv.URL
+	t.Cleanup(func() {
+		n.App.StartDraining() // live streams end, so Close need not wait for them
+		srv.Close()
+	})
+	n.URL, n.server = srv.URL, srv
 	return n
+}
+
+// NodeHeader, on a request to the cluster, sends it to the node with that
+// ID instead of the next one in turn.
+const NodeHeader = "X-Test-Route-To"
+
+// pick is the node a request goes to: the one named, or the next live one.
+func (c *Cluster) pick(named string, next *atomic.Uint64) *Node {
+	c.mu.Lock()
+	nodes := slices.Clone(c.Nodes)
+	c.mu.Unlock()
+	for _, n := range nodes {
+		if named != "" && n.ID == named {
+			return n
+		}
+	}
+	for range nodes {
+		if n := nodes[next.Add(1)%uint64(len(nodes))]; !n.dead.Load() {
+			return n
+		}
+	}
+	return nodes[0]
+}
+
+// Kill stops a node the way a crash would: its connections are cut, open
+// streams included, and the proxy sends nothing more to it.
+func (c *Cluster) Kill(n *Node) {
+	n.dead.Store(true)
+	n.server.CloseClientConnections()
+	n.server.Listener.Close()
 }
 
 // ShopInbox gets the shop's new-order alerts in tests.
@@ -175,7 +227,9 @@ func (c *Cluster) StartJobs() *Node {
 	opts := c.opts
 	opts.NoJobs = false
 	n := c.startNode(c.t, len(c.Nodes), opts)
+	c.mu.Lock()
 	c.Nodes = append(c.Nodes, n)
+	c.mu.Unlock()
 	return n
 }
 

@@ -128,6 +128,28 @@ func (k *Kind[T]) IssuedAt(j *Jar) (time.Time, bool) {
 	return time.Unix(e.loaded.Iat, 0), true
 }
 
+// ExpiresAt is when the value the request carried stops being accepted:
+// its absolute lifetime, or its idle timeout from the last change or visit,
+// whichever comes first. ok is false when there is no valid value or it
+// never expires.
+func (k *Kind[T]) ExpiresAt(j *Jar) (time.Time, bool) {
+	e := j.entries[k.name]
+	if e == nil || e.loaded == nil {
+		return time.Time{}, false
+	}
+	life := j.codecs.lifetime(&k.spec)
+	var at time.Time
+	if life.maxAge > 0 {
+		at = time.Unix(e.loaded.Iat, 0).Add(life.maxAge)
+	}
+	if life.idle > 0 {
+		if idle := time.Unix(e.loaded.Seen, 0).Add(life.idle); at.IsZero() || idle.Before(at) {
+			at = idle
+		}
+	}
+	return at, !at.IsZero()
+}
+
 // Delete removes the cookie from the browser.
 func (k *Kind[T]) Delete(j *Jar) {
 	e := j.entry(&k.spec)

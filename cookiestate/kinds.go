@@ -40,6 +40,9 @@ type Prefs struct {
 	Theme string `json:"t,omitempty"` // light, dark, system
 	View  string `json:"v,omitempty"` // grid, list
 	Sort  string `json:"s,omitempty"` // default catalogue order
+	// Alerts: a sound and a count in the tab's title for new orders on
+	// the staff orders board.
+	Alerts bool `json:"a,omitempty"`
 }
 
 // RecentOrders links the visitor back to orders placed from this browser.
@@ -80,7 +83,14 @@ var (
 	// The staff session's lifetimes can be set from configuration with
 	// Codecs.WithStaffSession; these are the defaults.
 	StaffSessionCookie = newKind[StaffSession](spec{name: "staff", version: 1, maxAge: 12 * time.Hour, idle: time.Hour, budget: 512, expires: 12 * time.Hour})
+	// StaffDeviceCookie is a staff session kept on a trusted device, such
+	// as the shop counter's tablet: 30 days from the last request, at most
+	// 90 in all. Its session row in Postgres revokes it like any other.
+	StaffDeviceCookie = newKind[StaffSession](spec{name: "staff-device", version: 1, maxAge: 90 * day, idle: 30 * day, budget: 512, expires: 90 * day})
 )
+
+// StaffKinds are the two kinds of staff session cookie.
+var StaffKinds = []*Kind[StaffSession]{StaffSessionCookie, StaffDeviceCookie}
 
 // CSRF tokens are the visitor's secret XOR a fresh random mask, sent with
 // the mask: a new string on every page, so compressed pages do not leak the

@@ -347,6 +347,61 @@ func (q *Queries) AdminListSlots(ctx context.Context, arg AdminListSlotsParams) 
 	return items, nil
 }
 
+const adminOrderCounts = `-- name: AdminOrderCounts :many
+SELECT o.status, count(*)::bigint AS count
+FROM orders o
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE ($1::bigint = 0 OR o.slot_id = $1::bigint)
+  AND (NOT $2::boolean OR
+       (coalesce(s.starts_at, o.placed_at) >= $3::timestamptz AND coalesce(s.starts_at, o.placed_at) < $4::timestamptz))
+  AND ($5::text = ''
+       OR o.number::text = ltrim($5::text, '#')
+       OR o.customer_name ILIKE '%' || $5::text || '%'
+       OR o.customer_email ILIKE '%' || $5::text || '%')
+GROUP BY o.status
+ORDER BY array_position(ARRAY['placed', 'ready', 'collected', 'delivered', 'cancelled'], o.status)
+`
+
+type AdminOrderCountsParams struct {
+	SlotID   int64
+	ByDay    bool
+	DayStart time.Time
+	DayEnd   time.Time
+	Search   string
+}
+
+type AdminOrderCountsRow struct {
+	Status string
+	Count  int64
+}
+
+// Orders per status on the board, for every filter but the status.
+func (q *Queries) AdminOrderCounts(ctx context.Context, arg AdminOrderCountsParams) ([]AdminOrderCountsRow, error) {
+	rows, err := q.db.Query(ctx, adminOrderCounts,
+		arg.SlotID,
+		arg.ByDay,
+		arg.DayStart,
+		arg.DayEnd,
+		arg.Search,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdminOrderCountsRow{}
+	for rows.Next() {
+		var i AdminOrderCountsRow
+		if err := rows.Scan(&i.Status, &i.Count); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const allCategories = `-- name: AllCategories :many
 SELECT id, slug, name, position FROM categories ORDER BY position, name
 `

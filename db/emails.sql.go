@@ -50,17 +50,20 @@ func (q *Queries) CreateStaffToken(ctx context.Context, arg CreateStaffTokenPara
 const deleteEndedStaffSessions = `-- name: DeleteEndedStaffSessions :execrows
 DELETE FROM staff_sessions
 WHERE created_at < $1::timestamptz
-   OR revoked_at < $2::timestamptz
+   OR coalesce(last_seen_at, created_at) < $2::timestamptz
+   OR revoked_at < $3::timestamptz
 `
 
 type DeleteEndedStaffSessionsParams struct {
 	Before        time.Time
+	IdleBefore    time.Time
 	RevokedBefore time.Time
 }
 
-// Sessions past the longest lifetime, and sessions signed out a while ago.
+// Sessions past the longest lifetime, unused past the longest idle time,
+// and sessions signed out a while ago.
 func (q *Queries) DeleteEndedStaffSessions(ctx context.Context, arg DeleteEndedStaffSessionsParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteEndedStaffSessions, arg.Before, arg.RevokedBefore)
+	result, err := q.db.Exec(ctx, deleteEndedStaffSessions, arg.Before, arg.IdleBefore, arg.RevokedBefore)
 	if err != nil {
 		return 0, err
 	}

@@ -150,10 +150,13 @@ type Staff struct {
 }
 
 type StaffSession struct {
-	ID        string
-	StaffID   int64
-	CreatedAt time.Time
-	RevokedAt pgtype.Timestamptz
+	ID         string
+	StaffID    int64
+	CreatedAt  time.Time
+	RevokedAt  pgtype.Timestamptz
+	Remember   bool
+	LastSeenAt pgtype.Timestamptz
+	UserAgent  string
 }
 
 type StaffToken struct {

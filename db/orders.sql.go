@@ -68,9 +68,10 @@ func (q *Queries) InsertOrder(ctx context.Context, arg InsertOrderParams) (Inser
 	return i, err
 }
 
-const insertOrderEvent = `-- name: InsertOrderEvent :exec
+const insertOrderEvent = `-- name: InsertOrderEvent :one
 INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id
 `
 
 type InsertOrderEventParams struct {
@@ -83,8 +84,8 @@ type InsertOrderEventParams struct {
 	CreatedAt  time.Time
 }
 
-func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventParams) error {
-	_, err := q.db.Exec(ctx, insertOrderEvent,
+func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventParams) (int64, error) {
+	row := q.db.QueryRow(ctx, insertOrderEvent,
 		arg.OrderID,
 		arg.Kind,
 		arg.FromStatus,
@@ -93,7 +94,9 @@ func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventPara
 		arg.Reason,
 		arg.CreatedAt,
 	)
-	return err
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const insertOrderLine = `-- name: InsertOrderLine :exec
@@ -142,6 +145,18 @@ func (q *Queries) InsertSlotIfMissing(ctx context.Context, arg InsertSlotIfMissi
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const latestOrderEvent = `-- name: LatestOrderEvent :one
+SELECT coalesce(max(id), 0)::bigint FROM order_events
+WHERE $1::bigint = 0 OR order_id = $1::bigint
+`
+
+func (q *Queries) LatestOrderEvent(ctx context.Context, orderID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, latestOrderEvent, orderID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
 }
 
 const lockIdempotencyKey = `-- name: LockIdempotencyKey :exec
@@ -296,6 +311,55 @@ func (q *Queries) OrderByToken(ctx context.Context, token string) (OrderByTokenR
 		&i.SlotEndsAt,
 	)
 	return i, err
+}
+
+const orderEventsAfter = `-- name: OrderEventsAfter :many
+SELECT id, order_id, kind, coalesce(to_status, '')::text AS status
+FROM order_events
+WHERE id > $1::bigint AND id <= $2::bigint
+  AND ($3::bigint = 0 OR order_id = $3::bigint)
+ORDER BY id
+LIMIT 1000
+`
+
+type OrderEventsAfterParams struct {
+	After   int64
+	Upto    int64
+	OrderID int64
+}
+
+type OrderEventsAfterRow struct {
+	ID      int64
+	OrderID int64
+	Kind    string
+	Status  string
+}
+
+// What a live stream missed: events after the last one it saw, up to what
+// this node has already passed on live.
+func (q *Queries) OrderEventsAfter(ctx context.Context, arg OrderEventsAfterParams) ([]OrderEventsAfterRow, error) {
+	rows, err := q.db.Query(ctx, orderEventsAfter, arg.After, arg.Upto, arg.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OrderEventsAfterRow{}
+	for rows.Next() {
+		var i OrderEventsAfterRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.OrderID,
+			&i.Kind,
+			&i.Status,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const orderLines = `-- name: OrderLines :many

@@ -14,7 +14,8 @@ import (
 )
 
 const bumpSessionEpoch = `-- name: BumpSessionEpoch :exec
-UPDATE staff SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1
+WITH u AS (UPDATE staff SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING id)
+SELECT pg_notify('staff_sessions', id::text) FROM u
 `
 
 func (q *Queries) BumpSessionEpoch(ctx context.Context, id int64) error {
@@ -68,17 +69,25 @@ func (q *Queries) CreateStaff(ctx context.Context, arg CreateStaffParams) (int64
 }
 
 const createStaffSession = `-- name: CreateStaffSession :exec
-INSERT INTO staff_sessions (id, staff_id, created_at) VALUES ($1, $2, $3)
+INSERT INTO staff_sessions (id, staff_id, created_at, last_seen_at, remember, user_agent) VALUES ($1, $2, $3, $3, $4, $5)
 `
 
 type CreateStaffSessionParams struct {
 	ID        string
 	StaffID   int64
 	CreatedAt time.Time
+	Remember  bool
+	UserAgent string
 }
 
 func (q *Queries) CreateStaffSession(ctx context.Context, arg CreateStaffSessionParams) error {
-	_, err := q.db.Exec(ctx, createStaffSession, arg.ID, arg.StaffID, arg.CreatedAt)
+	_, err := q.db.Exec(ctx, createStaffSession,
+		arg.ID,
+		arg.StaffID,
+		arg.CreatedAt,
+		arg.Remember,
+		arg.UserAgent,
+	)
 	return err
 }
 
@@ -218,17 +227,40 @@ func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailure
 	return err
 }
 
-const revokeStaffSession = `-- name: RevokeStaffSession :exec
-UPDATE staff_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL
+const revokeOwnStaffSession = `-- name: RevokeOwnStaffSession :execrows
+WITH r AS (UPDATE staff_sessions SET revoked_at = now()
+           WHERE id = $1 AND staff_id = $2 AND revoked_at IS NULL RETURNING staff_id)
+SELECT pg_notify('staff_sessions', staff_id::text) FROM r
 `
 
+type RevokeOwnStaffSessionParams struct {
+	ID      string
+	StaffID int64
+}
+
+// Ends one of the person's own sessions, and tells every node.
+func (q *Queries) RevokeOwnStaffSession(ctx context.Context, arg RevokeOwnStaffSessionParams) (int64, error) {
+	result, err := q.db.Exec(ctx, revokeOwnStaffSession, arg.ID, arg.StaffID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const revokeStaffSession = `-- name: RevokeStaffSession :exec
+WITH r AS (UPDATE staff_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING staff_id)
+SELECT pg_notify('staff_sessions', staff_id::text) FROM r
+`
+
+// Tells every node, so that its open staff streams end.
 func (q *Queries) RevokeStaffSession(ctx context.Context, id string) error {
 	_, err := q.db.Exec(ctx, revokeStaffSession, id)
 	return err
 }
 
 const setStaffPassword = `-- name: SetStaffPassword :exec
-UPDATE staff SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1
+WITH u AS (UPDATE staff SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING id)
+SELECT pg_notify('staff_sessions', id::text) FROM u
 `
 
 type SetStaffPasswordParams struct {
@@ -299,7 +331,7 @@ func (q *Queries) StaffByID(ctx context.Context, id int64) (StaffByIDRow, error)
 }
 
 const staffSession = `-- name: StaffSession :one
-SELECT s.id, s.email, s.name, s.role, s.session_epoch, s.active, ss.revoked_at
+SELECT s.id, s.email, s.name, s.role, s.session_epoch, s.active, ss.revoked_at, ss.last_seen_at, ss.remember
 FROM staff_sessions ss
 JOIN staff s ON s.id = ss.staff_id
 WHERE ss.id = $1 AND s.id = $2
@@ -318,6 +350,8 @@ type StaffSessionRow struct {
 	SessionEpoch int64
 	Active       bool
 	RevokedAt    pgtype.Timestamptz
+	LastSeenAt   pgtype.Timestamptz
+	Remember     bool
 }
 
 // The check every staff request makes: one indexed read.
@@ -332,16 +366,84 @@ func (q *Queries) StaffSession(ctx context.Context, arg StaffSessionParams) (Sta
 		&i.SessionEpoch,
 		&i.Active,
 		&i.RevokedAt,
+		&i.LastSeenAt,
+		&i.Remember,
 	)
 	return i, err
 }
 
+const staffSessions = `-- name: StaffSessions :many
+SELECT id, created_at, coalesce(last_seen_at, created_at)::timestamptz AS last_seen_at, remember, user_agent
+FROM staff_sessions
+WHERE staff_id = $1 AND revoked_at IS NULL AND created_at > $2::timestamptz
+ORDER BY coalesce(last_seen_at, created_at) DESC
+LIMIT 50
+`
+
+type StaffSessionsParams struct {
+	StaffID int64
+	Since   time.Time
+}
+
+type StaffSessionsRow struct {
+	ID         string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	Remember   bool
+	UserAgent  string
+}
+
+// An account's sessions that are still open, newest first.
+func (q *Queries) StaffSessions(ctx context.Context, arg StaffSessionsParams) ([]StaffSessionsRow, error) {
+	rows, err := q.db.Query(ctx, staffSessions, arg.StaffID, arg.Since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []StaffSessionsRow{}
+	for rows.Next() {
+		var i StaffSessionsRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CreatedAt,
+			&i.LastSeenAt,
+			&i.Remember,
+			&i.UserAgent,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const touchStaffSession = `-- name: TouchStaffSession :exec
+UPDATE staff_sessions SET last_seen_at = $1::timestamptz WHERE id = $2
+`
+
+type TouchStaffSessionParams struct {
+	At time.Time
+	ID string
+}
+
+func (q *Queries) TouchStaffSession(ctx context.Context, arg TouchStaffSessionParams) error {
+	_, err := q.db.Exec(ctx, touchStaffSession, arg.At, arg.ID)
+	return err
+}
+
 const updateStaffAccess = `-- name: UpdateStaffAccess :execrows
-UPDATE staff
-SET role = $1, active = $2,
-    session_epoch = session_epoch + CASE WHEN active AND NOT $2::boolean THEN 1 ELSE 0 END,
-    updated_at = now()
-WHERE id = $3
+WITH u AS (
+    UPDATE staff
+    SET role = $1, active = $2,
+        session_epoch = session_epoch + CASE WHEN active AND NOT $2::boolean THEN 1 ELSE 0 END,
+        updated_at = now()
+    WHERE id = $3
+    RETURNING id
+)
+SELECT pg_notify('staff_sessions', id::text) FROM u
 `
 
 type UpdateStaffAccessParams struct {

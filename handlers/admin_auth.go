@@ -30,19 +30,27 @@ const touchEvery = time.Minute
 
 // requireStaff is the one place staff access is enforced: every /admin
 // route but the sign-in page goes through it with the role the route table
-// gives. The session is checked against Postgres on every request.
-func (s *Server) requireStaff(role string) echo.MiddlewareFunc {
+// gives. The session is checked against Postgres on every request. A live
+// stream is told in the stream itself when its session has ended, and does
+// not count as activity (an open board alone keeps nobody signed in).
+func (s *Server) requireStaff(role string, stream bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			j := jar(c)
 			c.Response().Header().Set("Cache-Control", "private, no-store")
-			session, ok := cookiestate.StaffSessionCookie.Get(j)
+			kind, session, ok := staffCookie(j)
 			if !ok {
+				if stream {
+					return s.endStaffStream(c)
+				}
 				return s.toSignIn(c, "")
 			}
 			st, err := staffauth.Check(c.Request().Context(), s.queries, session.Session, session.StaffID, session.Epoch)
 			if errors.Is(err, staffauth.ErrSignedOut) {
-				cookiestate.StaffSessionCookie.Delete(j)
+				kind.Delete(j)
+				if stream {
+					return s.endStaffStream(c)
+				}
 				return s.toSignIn(c, "You have been signed out. Please sign in again.")
 			} else if err != nil {
 				return err
@@ -50,13 +58,33 @@ func (s *Server) requireStaff(role string) echo.MiddlewareFunc {
 			if role == staffauth.RoleOwner && !st.Owner() {
 				return errOwnerOnly
 			}
-			if err := cookiestate.StaffSessionCookie.Touch(j, touchEvery); err != nil {
-				return err
+			if !stream {
+				if err := kind.Touch(j, touchEvery); err != nil {
+					return err
+				}
+				if err := staffauth.Seen(c.Request().Context(), s.queries, st, s.now()); err != nil {
+					return err
+				}
+			} else if until, ok := kind.ExpiresAt(j); ok {
+				c.Set(sessionEndsKey, until)
 			}
 			c.Set(staffKey, st)
 			return next(c)
 		}
 	}
+}
+
+const sessionEndsKey = "staff-session-ends"
+
+// staffCookie is the request's staff session: kept on this device, or the
+// ordinary kind.
+func staffCookie(j *cookiestate.Jar) (*cookiestate.Kind[cookiestate.StaffSession], cookiestate.StaffSession, bool) {
+	for _, kind := range cookiestate.StaffKinds {
+		if session, ok := kind.Get(j); ok {
+			return kind, session, true
+		}
+	}
+	return nil, cookiestate.StaffSession{}, false
 }
 
 func currentStaff(c echo.Context) staffauth.Staff {
@@ -65,21 +93,37 @@ func currentStaff(c echo.Context) staffauth.Staff {
 }
 
 // toSignIn sends a visitor without a valid session to the sign-in page,
-// remembering where they were going.
+// remembering where they were. An action (a POST) is refused, saying so:
+// after signing in they come back to the page they were on.
 func (s *Server) toSignIn(c echo.Context, message string) error {
+	r := c.Request()
+	back := r.URL.RequestURI()
+	if r.Method != http.MethodGet {
+		message = "You were signed out, so nothing was changed. Sign in to carry on."
+		back = safeAdminPath(c.FormValue("return_to"))
+		if back == "/admin" {
+			back = refererPath(r)
+		}
+	}
 	if message != "" {
 		s.flash(c, "error", message)
 	}
-	target := s.paths.URL(views.RouteAdminLogin)
-	if c.Request().Method == http.MethodGet {
-		target += "?next=" + url.QueryEscape(c.Request().URL.RequestURI())
+	return redirect(c, s.paths.URL(views.RouteAdminLogin)+"?next="+url.QueryEscape(safeAdminPath(back)))
+}
+
+// refererPath is the staff page an action was sent from, if the browser
+// said so and it is one of ours.
+func refererPath(r *http.Request) string {
+	u, err := url.Parse(r.Referer())
+	if err != nil || u.Host != r.Host {
+		return "/admin"
 	}
-	return redirect(c, target)
+	return u.RequestURI()
 }
 
 func (s *Server) adminLoginPage(c echo.Context) error {
 	next := safeAdminPath(c.QueryParam("next"))
-	if session, ok := cookiestate.StaffSessionCookie.Get(jar(c)); ok {
+	if _, session, ok := staffCookie(jar(c)); ok {
 		if _, err := staffauth.Check(c.Request().Context(), s.queries, session.Session, session.StaffID, session.Epoch); err == nil {
 			return redirect(c, next)
 		}
@@ -96,7 +140,10 @@ func (s *Server) adminLogin(c echo.Context) error {
 	if err != nil {
 		ip = netip.IPv4Unspecified()
 	}
-	st, err := staffauth.Login(c.Request().Context(), s.pool, form.Email, c.FormValue("password"), ip.Unmap(), s.now())
+	remember := c.FormValue("remember") == "on"
+	form.Remember = remember
+	st, err := staffauth.Login(c.Request().Context(), s.pool, form.Email, c.FormValue("password"), ip.Unmap(), s.now(),
+		staffauth.Device{Remember: remember, UserAgent: c.Request().UserAgent()})
 	var limited *staffauth.RateLimited
 	switch {
 	case errors.As(err, &limited):
@@ -112,7 +159,14 @@ func (s *Server) adminLogin(c echo.Context) error {
 	}
 	j := jar(c)
 	cookiestate.RotateCSRF(j)
-	if err := cookiestate.StaffSessionCookie.Set(j, cookiestate.StaffSession{Session: st.Session, StaffID: st.ID, Epoch: st.Epoch}); err != nil {
+	kind := cookiestate.StaffSessionCookie
+	if remember {
+		kind = cookiestate.StaffDeviceCookie
+	}
+	for _, k := range cookiestate.StaffKinds {
+		k.Delete(j)
+	}
+	if err := kind.Set(j, cookiestate.StaffSession{Session: st.Session, StaffID: st.ID, Epoch: st.Epoch}); err != nil {
 		return err
 	}
 	s.log.Info("staff signed in", "staff_id", st.ID, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
@@ -143,7 +197,9 @@ func (s *Server) adminSignOutEverywhere(c echo.Context) error {
 
 func (s *Server) signOut(c echo.Context, message string) {
 	j := jar(c)
-	cookiestate.StaffSessionCookie.Delete(j)
+	for _, k := range cookiestate.StaffKinds {
+		k.Delete(j)
+	}
 	cookiestate.RotateCSRF(j)
 	s.flash(c, "success", message)
 }

@@ -72,10 +72,22 @@ func (s *Server) adminOrders(c echo.Context) error {
 		params.SlotID, b.SlotID, b.SlotName = id, id, name
 	}
 	ctx := c.Request().Context()
+	// The newest event first, then the orders: a change committed in
+	// between is after it, so the board's live stream replays it.
+	var err error
+	if b.LastEvent, err = s.queries.LatestOrderEvent(ctx, 0); err != nil {
+		return err
+	}
 	rows, err := s.queries.AdminListOrders(ctx, params)
 	if err != nil {
 		return err
 	}
+	if b.Counts, err = s.queries.AdminOrderCounts(ctx, db.AdminOrderCountsParams{
+		SlotID: params.SlotID, ByDay: params.ByDay, DayStart: params.DayStart, DayEnd: params.DayEnd, Search: params.Search,
+	}); err != nil {
+		return err
+	}
+	b.Alerts = preferences(jar(c)).Alerts
 	if !isPartial(c.Request()) {
 		failed, err := s.queries.RecentFailedEmails(ctx, s.now().Add(-failedEmailNotice))
 		if err != nil {

@@ -57,6 +57,20 @@ func TestEveryStaffRouteEnforcesItsRole(t *testing.T) {
 			continue // they end the session; checked in their own tests
 		}
 		path := concrete(r.Path, ids)
+		if r.Stream {
+			// A live stream says in the stream itself that there is no session.
+			if rest := anonymous.OpenStream(t, path, "").Ended(t, liveWait); len(rest) != 1 || rest[0].Event != "session-ended" {
+				t.Errorf("%s %s without a session sent %+v, want one session-ended event", r.Method, r.Path, rest)
+			}
+			for _, cl := range []*apptest.Client{staff, owner} {
+				st := cl.OpenStream(t, path, "")
+				if e, ok := st.NextWithin(200 * time.Millisecond); st.Status != http.StatusOK || (ok && e.Event == "session-ended") {
+					t.Errorf("%s %s with a session: %d %+v, want the stream", r.Method, r.Path, st.Status, e)
+				}
+				st.Close()
+			}
+			continue
+		}
 		send := func(client *apptest.Client) *apptest.Response {
 			if r.Method == http.MethodGet {
 				return client.Get(t, path)

@@ -7,14 +7,17 @@ import "github.com/labstack/echo/v4"
 func (s *Server) AddTestRoute(path string, h echo.HandlerFunc) { s.echo.GET(path, h) }
 
 // StaffRoute is a staff-area route and the role the route table gives it.
-type StaffRoute struct{ Name, Method, Path, Role string }
+type StaffRoute struct {
+	Name, Method, Path, Role string
+	Stream                   bool // a live stream
+}
 
 // StaffRoutes lists every staff-area route, for the authorization walk.
 func StaffRoutes(s *Server) []StaffRoute {
 	var out []StaffRoute
 	for _, r := range s.echo.Routes() {
 		if role, ok := s.roles[r.Name]; ok {
-			out = append(out, StaffRoute{Name: r.Name, Method: r.Method, Path: r.Path, Role: role})
+			out = append(out, StaffRoute{Name: r.Name, Method: r.Method, Path: r.Path, Role: role, Stream: s.streams[r.Name]})
 		}
 	}
 	return out

@@ -57,9 +57,10 @@ func (s *Server) middleware() {
 		Level:     1, // fastest: HTML still shrinks ~5x, at a fraction of the CPU of the default
 		MinLength: 1024,
 		Skipper: func(c echo.Context) bool {
-			// Images are already compressed; health checks are tiny.
+			// Images are already compressed; health checks are tiny; live
+			// streams must reach the browser event by event.
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/images/") || p == "/healthz" || p == "/readyz"
+			return strings.HasPrefix(p, "/images/") || p == "/healthz" || p == "/readyz" || isStreamPath(c.Path())
 		},
 	}))
 }
@@ -72,7 +73,9 @@ func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) er
 	if v.URIPath == "/healthz" || v.URIPath == "/readyz" {
 		level = slog.LevelDebug
 	}
-	requestDuration.WithLabelValues(v.RoutePath, v.Method, statusClass(v.Status)).Observe(v.Latency.Seconds())
+	if !isStreamPath(v.RoutePath) { // a stream lasts as long as the page is open
+		requestDuration.WithLabelValues(v.RoutePath, v.Method, statusClass(v.Status)).Observe(v.Latency.Seconds())
+	}
 	s.log.LogAttrs(c.Request().Context(), level, "request",
 		slog.String("method", v.Method),
 		slog.String("route", v.RoutePath),
@@ -130,3 +133,6 @@ func loggablePath(route, path string) string {
 	}
 	return path
 }
+
+// isStreamPath reports whether a route is a live stream.
+func isStreamPath(route string) bool { return strings.HasSuffix(route, "/events") }

@@ -24,6 +24,12 @@ func (s *Server) order(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	ctx := c.Request().Context()
+	// The newest event first, then the order: a change committed in
+	// between is after it, so the page's live stream replays it.
+	last, err := s.queries.LatestOrderEvent(ctx, 0)
+	if err != nil {
+		return err
+	}
 	o, err := s.queries.OrderByToken(ctx, token)
 	if err != nil {
 		return err
@@ -33,7 +39,7 @@ func (s *Server) order(c echo.Context) error {
 		return err
 	}
 	c.Response().Header().Set("Cache-Control", "private, no-store")
-	return s.render(c, http.StatusOK, views.OrderPage(views.OrderView{Order: o, Lines: lines}), nil)
+	return s.render(c, http.StatusOK, views.OrderPage(views.OrderView{Order: o, Lines: lines, LastEvent: last}), nil)
 }
 
 // recentOrders lists the orders this browser placed, with their status now.

@@ -15,7 +15,14 @@ import (
 // cookie means the default.
 func preferences(j *cookiestate.Jar) shop.Preferences {
 	p, _ := cookiestate.PrefsCookie.Get(j)
-	return shop.NormalizePreferences(p.Theme, p.View, p.Sort)
+	prefs := shop.NormalizePreferences(p.Theme, p.View, p.Sort)
+	prefs.Alerts = p.Alerts
+	return prefs
+}
+
+// savePrefs stores preferences in their cookie.
+func savePrefs(j *cookiestate.Jar, p shop.Preferences) error {
+	return cookiestate.PrefsCookie.Set(j, cookiestate.Prefs{Theme: p.Theme, View: p.View, Sort: string(p.Sort), Alerts: p.Alerts})
 }
 
 func (s *Server) preferences(c echo.Context) error {
@@ -25,8 +32,8 @@ func (s *Server) preferences(c echo.Context) error {
 // savePreferences stores allow-listed choices in the prefs cookie.
 func (s *Server) savePreferences(c echo.Context) error {
 	p := shop.NormalizePreferences(c.FormValue("theme"), c.FormValue("view"), c.FormValue("sort"))
-	err := cookiestate.PrefsCookie.Set(jar(c), cookiestate.Prefs{Theme: p.Theme, View: p.View, Sort: string(p.Sort)})
-	if err != nil {
+	p.Alerts = preferences(jar(c)).Alerts
+	if err := savePrefs(jar(c), p); err != nil {
 		return err
 	}
 	s.flash(c, "success", "Your preferences are saved.")
@@ -40,7 +47,7 @@ func (s *Server) setView(c echo.Context) error {
 	j := jar(c)
 	p := preferences(j)
 	p.View = shop.NormalizePreferences(p.Theme, c.FormValue("view"), string(p.Sort)).View
-	if err := cookiestate.PrefsCookie.Set(j, cookiestate.Prefs{Theme: p.Theme, View: p.View, Sort: string(p.Sort)}); err != nil {
+	if err := savePrefs(j, p); err != nil {
 		return err
 	}
 	back := safeReturnPath(c.FormValue("return_to"), s.paths.URL(views.RouteCatalogue))
@@ -55,4 +62,19 @@ func (s *Server) setView(c echo.Context) error {
 		return c.NoContent(http.StatusOK)
 	}
 	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// adminBoardAlerts turns the board's sound and tab count for new orders on
+// or off (a preference of this browser). htmx swaps the toggle in place.
+func (s *Server) adminBoardAlerts(c echo.Context) error {
+	j := jar(c)
+	p := preferences(j)
+	p.Alerts = c.FormValue("alerts") == "true"
+	if err := savePrefs(j, p); err != nil {
+		return err
+	}
+	if isPartial(c.Request()) {
+		return s.render(c, http.StatusOK, nil, views.BoardAlerts(p.Alerts))
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminOrders))
 }

@@ -62,6 +62,19 @@ func (s *Server) render(c echo.Context, status int, full, fragment templ.Compone
 	return c.Blob(status, echo.MIMETextHTMLCharsetUTF8, buf.Bytes())
 }
 
+// fragment renders a component to a string with the page's context, for a
+// live stream to send.
+func (s *Server) fragment(c echo.Context, component templ.Component) (string, error) {
+	buf := buffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer buffers.Put(buf)
+	ctx := views.WithPage(c.Request().Context(), s.page(c, true))
+	if err := component.Render(ctx, buf); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
 // page gathers what every page needs besides its own data. A full page
 // consumes the flash cookie; an htmx fragment leaves it for the next page
 // and shows only a message set while handling this very request.

@@ -35,6 +35,7 @@ func (s *Server) routes() {
 	s.add(views.RoutePlaceOrder, echo.POST, "/checkout", s.placeOrder, append([]echo.MiddlewareFunc{middleware.BodyLimit(maxCheckoutBody)}, page...)...)
 	s.add(views.RouteOrders, echo.GET, "/orders", s.recentOrders, page...)
 	s.add(views.RouteOrder, echo.GET, "/orders/:token", s.order, page...)
+	s.add(views.RouteOrderEvents, echo.GET, "/orders/:token/events", s.orderEvents, page...)
 
 	// The staff area. Each route says who may use it; requireStaff checks
 	// the session and the role in one place.
@@ -53,6 +54,8 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminAccountPassword, echo.POST, "/admin/account/password", s.adminChangePassword)
 
 	s.staff(views.RouteAdminOrders, echo.GET, "/admin/orders", s.adminOrders)
+	s.staffStream(views.RouteAdminOrderEvents, "/admin/orders/events", s.adminOrderEvents)
+	s.staff(views.RouteAdminBoardAlerts, echo.POST, "/admin/board/alerts", s.adminBoardAlerts)
 	s.staff(views.RouteAdminOrdersCSV, echo.GET, "/admin/orders.csv", s.adminOrdersCSV)
 	s.staff(views.RouteAdminOrder, echo.GET, "/admin/orders/:id", s.adminOrder)
 	s.staff(views.RouteAdminOrderStatus, echo.POST, "/admin/orders/:id/status", s.adminOrderStatus)
@@ -99,15 +102,22 @@ func (s *Server) routes() {
 // staff and owner register staff-area routes for the given role; the role
 // is recorded so tests can walk every route and check it.
 func (s *Server) staff(name, method, path string, h echo.HandlerFunc) {
-	s.addWithRole(staffauth.RoleStaff, name, method, path, h)
+	s.addWithRole(staffauth.RoleStaff, name, method, path, h, false)
 }
 
 func (s *Server) owner(name, method, path string, h echo.HandlerFunc) {
-	s.addWithRole(staffauth.RoleOwner, name, method, path, h)
+	s.addWithRole(staffauth.RoleOwner, name, method, path, h, false)
 }
 
-func (s *Server) addWithRole(role, name, method, path string, h echo.HandlerFunc) {
-	m := []echo.MiddlewareFunc{s.withCookies, s.csrf, s.requireStaff(role)}
+// staffStream registers a live stream for staff: a session that ends is
+// told so in the stream, not redirected.
+func (s *Server) staffStream(name, path string, h echo.HandlerFunc) {
+	s.addWithRole(staffauth.RoleStaff, name, echo.GET, path, h, true)
+	s.streams[name] = true
+}
+
+func (s *Server) addWithRole(role, name, method, path string, h echo.HandlerFunc, stream bool) {
+	m := []echo.MiddlewareFunc{s.withCookies, s.csrf, s.requireStaff(role, stream)}
 	if name == views.RouteAdminProductImage {
 		// Uploads are bigger than forms: the image plus a little form data.
 		m = append([]echo.MiddlewareFunc{middleware.BodyLimit(maxUploadBody)}, m...)

@@ -18,6 +18,7 @@ import (
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/db"
+	"shopfront/live"
 	"shopfront/outbox"
 	"shopfront/views"
 )
@@ -30,6 +31,11 @@ type Deps struct {
 	Now    func() time.Time // nil means time.Now; tests inject a clock
 	// Outbox enqueues the emails a change causes, in its transaction.
 	Outbox *outbox.Outbox
+	// Hub fans this node's share of order events out to its live streams.
+	Hub *live.Hub
+	// KeepAlive is how often an idle live stream sends a comment, so that
+	// proxies keep it open; 0 is 20 s.
+	KeepAlive time.Duration
 }
 
 // Server is one Shopfront node's HTTP handler.
@@ -46,6 +52,10 @@ type Server struct {
 	roles    map[string]string // staff-area route name → role required
 	uploads  chan struct{}     // bounds concurrent image processing (memory)
 	draining atomic.Bool
+	drain    chan struct{}   // closed when draining starts: live streams end
+	hub      *live.Hub       // nil: this node serves no live streams
+	streams  map[string]bool // route names of live streams
+	keep     time.Duration
 }
 
 // New wires the middleware and the route table.
@@ -67,6 +77,13 @@ func New(d Deps) (*Server, error) {
 		paths:   views.Paths{},
 		roles:   map[string]string{},
 		uploads: make(chan struct{}, 1),
+		drain:   make(chan struct{}),
+		hub:     d.Hub,
+		streams: map[string]bool{},
+		keep:    d.KeepAlive,
+	}
+	if s.keep == 0 {
+		s.keep = 20 * time.Second
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -95,7 +112,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 
 // StartDraining makes /readyz answer 503 so the proxy stops routing new
 // traffic here; requests keep being served until the listener closes.
-func (s *Server) StartDraining() { s.draining.Store(true) }
+// Open live streams end at once, so the browsers reconnect to another node
+// (catching up by event id) and none holds this one past its shutdown.
+func (s *Server) StartDraining() {
+	if s.draining.CompareAndSwap(false, true) {
+		close(s.drain)
+	}
+}
 
 // clientIP is the address of the visitor: Fly's proxy puts it in
 // Fly-Client-IP, which is only trusted when configured, since anyone can

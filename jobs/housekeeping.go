@@ -16,8 +16,11 @@ import (
 // Retention of what housekeeping deletes. River deletes its own finished
 // jobs (completed after a day, cancelled and discarded after a week).
 const (
-	// StaffSessionRetention outlasts the longest staff session allowed.
-	StaffSessionRetention = 31 * 24 * time.Hour
+	// StaffSessionRetention outlasts the longest staff session allowed (a
+	// device kept signed in: 90 days), StaffSessionIdleRetention its
+	// longest idle time (30 days).
+	StaffSessionRetention     = 91 * 24 * time.Hour
+	StaffSessionIdleRetention = 31 * 24 * time.Hour
 	// RevokedSessionRetention: a signed-out session's row only has to
 	// outlive the requests still in flight with its cookie.
 	RevokedSessionRetention = 24 * time.Hour
@@ -64,7 +67,7 @@ func Housekeep(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Swept, e
 	var r Swept
 	var err error
 	if r.StaffSessions, err = q.DeleteEndedStaffSessions(ctx, db.DeleteEndedStaffSessionsParams{
-		Before: now.Add(-StaffSessionRetention), RevokedBefore: now.Add(-RevokedSessionRetention),
+		Before: now.Add(-StaffSessionRetention), IdleBefore: now.Add(-StaffSessionIdleRetention), RevokedBefore: now.Add(-RevokedSessionRetention),
 	}); err != nil {
 		return r, fmt.Errorf("deleting ended staff sessions: %w", err)
 	}

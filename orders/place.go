@@ -262,14 +262,15 @@ type event struct {
 // recordEvent writes an order event and tells every node about it at commit.
 func recordEvent(ctx context.Context, q *db.Queries, e event) error {
 	text := func(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
-	err := q.InsertOrderEvent(ctx, db.InsertOrderEventParams{
+	id, err := q.InsertOrderEvent(ctx, db.InsertOrderEventParams{
 		OrderID: e.orderID, Kind: e.kind, FromStatus: text(e.from), ToStatus: text(e.to),
 		StaffID: pgtype.Int8{Int64: e.staffID, Valid: e.staffID != 0}, Reason: text(e.reason), CreatedAt: e.at,
 	})
 	if err != nil {
 		return fmt.Errorf("recording the order event: %w", err)
 	}
-	payload, _ := json.Marshal(map[string]any{"order_id": e.orderID, "kind": e.kind, "status": e.to})
+	// The id lets live streams resume exactly where they stopped.
+	payload, _ := json.Marshal(map[string]any{"id": id, "order_id": e.orderID, "kind": e.kind, "status": e.to})
 	return q.NotifyOrderEvent(ctx, string(payload))
 }
 

@@ -11,6 +11,8 @@ type Preferences struct {
 	Theme string // one of Themes
 	View  string // one of Views
 	Sort  Sort   // default catalogue order (never relevance)
+	// Alerts: sound and a tab count for new orders on the staff board.
+	Alerts bool
 }
 
 // NormalizePreferences maps anything not on the allow-lists to the default.

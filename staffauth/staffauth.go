@@ -38,10 +38,6 @@ const (
 	Window      = 15 * time.Minute
 )
 
-// maxSessionAge outlasts the longest STAFF_SESSION_MAX_AGE allowed: older
-// session rows are dead and are pruned at sign-in.
-const maxSessionAge = 31 * 24 * time.Hour
-
 // Password length limits.
 const (
 	MinPassword = 12
@@ -104,14 +100,29 @@ type Staff struct {
 	Role    string
 	Epoch   int64
 	Session string
+	// Remember: the session is kept on this device (30 days idle).
+	Remember bool
+	// LastSeen is when the session was last used, before this request.
+	LastSeen time.Time
 }
 
 // Owner reports whether the person may manage staff accounts.
 func (s Staff) Owner() bool { return s.Role == RoleOwner }
 
+// Device is what a sign-in says about the browser it comes from.
+type Device struct {
+	// Remember keeps the session on this device for 30 days from its last
+	// use (a shop counter's tablet), instead of STAFF_SESSION_MAX_AGE.
+	Remember  bool
+	UserAgent string
+}
+
+// MaxUserAgent is how much of a browser's User-Agent is kept.
+const MaxUserAgent = 300
+
 // Login checks a password under the rate limit and opens a session. Every
 // failure is recorded, whichever node saw it.
-func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip netip.Addr, now time.Time) (Staff, error) {
+func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip netip.Addr, now time.Time, device Device) (Staff, error) {
 	email = strings.ToLower(shop.CleanText(email))
 	if len(email) > 254 || len(password) > 4*MaxPassword {
 		return Staff{}, ErrBadCredentials
@@ -145,22 +156,20 @@ func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip n
 			if err := q.ClearLoginFailures(ctx, email); err != nil {
 				return err
 			}
-			if err := q.DeleteOldStaffSessions(ctx, now.Add(-maxSessionAge)); err != nil {
-				return err
-			}
 			session := newSessionID()
-			if err := q.CreateStaffSession(ctx, db.CreateStaffSessionParams{ID: session, StaffID: row.ID, CreatedAt: now}); err != nil {
+			ua := shop.CleanText(device.UserAgent)
+			if len(ua) > MaxUserAgent {
+				ua = strings.ToValidUTF8(ua[:MaxUserAgent], "")
+			}
+			if err := q.CreateStaffSession(ctx, db.CreateStaffSessionParams{ID: session, StaffID: row.ID, CreatedAt: now, Remember: device.Remember, UserAgent: ua}); err != nil {
 				return err
 			}
-			signedIn = Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session}
+			signedIn = Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session, Remember: device.Remember}
 			return nil
 		}
 		// A failure is committed, not rolled back: it must count.
 		outcome = ErrBadCredentials
-		if err := q.RecordLoginFailure(ctx, db.RecordLoginFailureParams{Email: email, Ip: ip, FailedAt: now}); err != nil {
-			return err
-		}
-		return q.DeleteOldLoginFailures(ctx, now.Add(-24*time.Hour))
+		return q.RecordLoginFailure(ctx, db.RecordLoginFailureParams{Email: email, Ip: ip, FailedAt: now})
 	})
 	if err != nil {
 		return Staff{}, err
@@ -181,7 +190,19 @@ func Check(ctx context.Context, q *db.Queries, session string, staffID, epoch in
 	if row.RevokedAt.Valid || !row.Active || row.SessionEpoch != epoch {
 		return Staff{}, ErrSignedOut
 	}
-	return Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session}, nil
+	return Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session,
+		Remember: row.Remember, LastSeen: row.LastSeenAt.Time}, nil
+}
+
+// seenEvery bounds how often a session's last use is written.
+const seenEvery = 5 * time.Minute
+
+// Seen records that a session was used now, at most every few minutes.
+func Seen(ctx context.Context, q *db.Queries, st Staff, now time.Time) error {
+	if now.Sub(st.LastSeen) < seenEvery {
+		return nil
+	}
+	return q.TouchStaffSession(ctx, db.TouchStaffSessionParams{ID: st.Session, At: now})
 }
 
 // MaxName is the longest staff name, in characters.

@@ -20,6 +20,7 @@ const (
 	RouteAdminLogout          = "admin.logout"
 	RouteAdminSignOutAll      = "admin.signout-all"
 	RouteAdminOrders          = "admin.orders"
+	RouteAdminOrderEvents     = "admin.orders.events"
 	RouteAdminOrder           = "admin.order"
 	RouteAdminOrderStatus     = "admin.order.status"
 	RouteAdminOrderPaid       = "admin.order.paid"
@@ -47,6 +48,8 @@ const (
 	RouteAdminAccountPassword = "admin.account.password"
 
 	RouteAdminOrderCancel      = "admin.order.cancel"
+	RouteAdminBoardAlerts      = "admin.board.alerts"
+	RouteAdminSessionEnd       = "admin.session.end"
 	RouteAdminOrderEmailResend = "admin.order.email.resend"
 	RouteAdminInviteResend     = "admin.invite.resend"
 	RouteAdminInviteWithdraw   = "admin.invite.withdraw"
@@ -71,6 +74,7 @@ type StaffInfo struct {
 // AdminLogin is the sign-in form.
 type AdminLogin struct {
 	Email, Next, Error string
+	Remember           bool
 }
 
 // AdminOrder is one order as the staff see it in lists.
@@ -120,6 +124,13 @@ type AdminOrders struct {
 	Error    string
 	// FailedEmails gave up recently: staff should know.
 	FailedEmails []AdminFailedEmail
+	// Counts are the orders per status, for the filters but the status.
+	Counts []db.AdminOrderCountsRow
+	// LastEvent is the newest order event the board shows: its live stream
+	// starts after it.
+	LastEvent int64
+	// Alerts: this person wants a sound and a tab count for new orders.
+	Alerts bool
 }
 
 // Values is the query string of the board as filtered.
@@ -340,3 +351,6 @@ func mailto(addr string) templ.SafeURL {
 func cancelQuery(status, returnTo string) url.Values {
 	return url.Values{"from": {status}, "return_to": {returnTo}}
 }
+
+// nextQuery brings staff back to path after signing in.
+func nextQuery(path string) url.Values { return url.Values{"next": {path}} }

@@ -9,6 +9,9 @@ import (
 type OrderView struct {
 	Order db.OrderByTokenRow
 	Lines []db.OrderLinesRow
+	// LastEvent is the newest of the order's events the page shows: its
+	// live stream starts after it.
+	LastEvent int64
 }
 
 // Status is the order's status as the customer reads it.

@@ -24,15 +24,16 @@ const (
 	RouteSavePreferences = "preferences.save"
 	RouteSetView         = "preferences.view"
 
-	RouteCart       = "cart"
-	RouteCartAdd    = "cart.add"
-	RouteCartUpdate = "cart.update"
-	RouteCartRemove = "cart.remove"
-	RouteCartClear  = "cart.clear"
-	RouteCheckout   = "checkout"
-	RoutePlaceOrder = "checkout.place"
-	RouteOrders     = "orders"
-	RouteOrder      = "order"
+	RouteCart        = "cart"
+	RouteCartAdd     = "cart.add"
+	RouteCartUpdate  = "cart.update"
+	RouteCartRemove  = "cart.remove"
+	RouteCartClear   = "cart.clear"
+	RouteCheckout    = "checkout"
+	RoutePlaceOrder  = "checkout.place"
+	RouteOrders      = "orders"
+	RouteOrder       = "order"
+	RouteOrderEvents = "order.events"
 )
 
 // Paths maps route names to path patterns such as "/products/:slug".
@@ -124,6 +125,11 @@ func URLWithQuery(ctx context.Context, q url.Values, name string, params ...any)
 		u += "?" + enc
 	}
 	return u
+}
+
+// afterQuery asks a live stream for the events after id.
+func afterQuery(id int64) url.Values {
+	return url.Values{"after": {fmt.Sprint(id)}}
 }
 
 func price(minor int64, currency string) string {

@@ -18,6 +18,7 @@ import (
 	"shopfront/demo"
 	"shopfront/handlers"
 	"shopfront/jobs"
+	"shopfront/live"
 	"shopfront/mail"
 	"shopfront/outbox"
 )
@@ -75,7 +76,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter, cfg.Notify)})
+	// Live streams: one LISTEN connection of its own, outside the pools.
+	hub, listener, err := live.Start(ctx, cfg.DatabaseURL, pool, log)
+	if err != nil {
+		return err
+	}
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopListening()
+	go listener.Run(listenCtx)
+
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter, cfg.Notify), Hub: hub})
 	if err != nil {
 		return err
 	}

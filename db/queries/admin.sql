@@ -160,3 +160,18 @@ ORDER BY coalesce(s.starts_at, o.placed_at), o.number, l.line_no;
 
 -- name: AllCategories :many
 SELECT id, slug, name, position FROM categories ORDER BY position, name;
+
+-- name: AdminOrderCounts :many
+-- Orders per status on the board, for every filter but the status.
+SELECT o.status, count(*)::bigint AS count
+FROM orders o
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE (sqlc.arg(slot_id)::bigint = 0 OR o.slot_id = sqlc.arg(slot_id)::bigint)
+  AND (NOT sqlc.arg(by_day)::boolean OR
+       (coalesce(s.starts_at, o.placed_at) >= sqlc.arg(day_start)::timestamptz AND coalesce(s.starts_at, o.placed_at) < sqlc.arg(day_end)::timestamptz))
+  AND (sqlc.arg(search)::text = ''
+       OR o.number::text = ltrim(sqlc.arg(search)::text, '#')
+       OR o.customer_name ILIKE '%' || sqlc.arg(search)::text || '%'
+       OR o.customer_email ILIKE '%' || sqlc.arg(search)::text || '%')
+GROUP BY o.status
+ORDER BY array_position(ARRAY['placed', 'ready', 'collected', 'delivered', 'cancelled'], o.status);

@@ -154,9 +154,11 @@ WHERE i.created_at < sqlc.arg(before)::timestamptz
   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.original_image_id = i.id);
 
 -- name: DeleteEndedStaffSessions :execrows
--- Sessions past the longest lifetime, and sessions signed out a while ago.
+-- Sessions past the longest lifetime, unused past the longest idle time,
+-- and sessions signed out a while ago.
 DELETE FROM staff_sessions
 WHERE created_at < sqlc.arg(before)::timestamptz
+   OR coalesce(last_seen_at, created_at) < sqlc.arg(idle_before)::timestamptz
    OR revoked_at < sqlc.arg(revoked_before)::timestamptz;
 
 -- name: DeleteLoginFailuresBefore :execrows

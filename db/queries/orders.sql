@@ -57,9 +57,10 @@ RETURNING id, number;
 INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor)
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
--- name: InsertOrderEvent :exec
+-- name: InsertOrderEvent :one
 INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+RETURNING id;
 
 -- name: NotifyOrderEvent :exec
 -- Delivered at commit to every node listening, for live order pages.
@@ -90,3 +91,17 @@ ORDER BY placed_at DESC;
 INSERT INTO pickup_slots (starts_at, ends_at, capacity)
 VALUES ($1, $2, $3)
 ON CONFLICT (starts_at) DO NOTHING;
+
+-- name: OrderEventsAfter :many
+-- What a live stream missed: events after the last one it saw, up to what
+-- this node has already passed on live.
+SELECT id, order_id, kind, coalesce(to_status, '')::text AS status
+FROM order_events
+WHERE id > sqlc.arg(after)::bigint AND id <= sqlc.arg(upto)::bigint
+  AND (sqlc.arg(order_id)::bigint = 0 OR order_id = sqlc.arg(order_id)::bigint)
+ORDER BY id
+LIMIT 1000;
+
+-- name: LatestOrderEvent :one
+SELECT coalesce(max(id), 0)::bigint FROM order_events
+WHERE sqlc.arg(order_id)::bigint = 0 OR order_id = sqlc.arg(order_id)::bigint;

@@ -10,37 +10,62 @@ WHERE lower(email) = lower($1);
 
 -- name: StaffSession :one
 -- The check every staff request makes: one indexed read.
-SELECT s.id, s.email, s.name, s.role, s.session_epoch, s.active, ss.revoked_at
+SELECT s.id, s.email, s.name, s.role, s.session_epoch, s.active, ss.revoked_at, ss.last_seen_at, ss.remember
 FROM staff_sessions ss
 JOIN staff s ON s.id = ss.staff_id
 WHERE ss.id = sqlc.arg(session_id) AND s.id = sqlc.arg(staff_id);
 
 -- name: CreateStaffSession :exec
-INSERT INTO staff_sessions (id, staff_id, created_at) VALUES ($1, $2, $3);
+INSERT INTO staff_sessions (id, staff_id, created_at, last_seen_at, remember, user_agent) VALUES ($1, $2, $3, $3, $4, $5);
+
+-- name: TouchStaffSession :exec
+UPDATE staff_sessions SET last_seen_at = sqlc.arg(at)::timestamptz WHERE id = sqlc.arg(id);
+
+-- name: StaffSessions :many
+-- An account's sessions that are still open, newest first.
+SELECT id, created_at, coalesce(last_seen_at, created_at)::timestamptz AS last_seen_at, remember, user_agent
+FROM staff_sessions
+WHERE staff_id = $1 AND revoked_at IS NULL AND created_at > sqlc.arg(since)::timestamptz
+ORDER BY coalesce(last_seen_at, created_at) DESC
+LIMIT 50;
+
+-- name: RevokeOwnStaffSession :execrows
+-- Ends one of the person's own sessions, and tells every node.
+WITH r AS (UPDATE staff_sessions SET revoked_at = now()
+           WHERE id = sqlc.arg(id) AND staff_id = sqlc.arg(staff_id) AND revoked_at IS NULL RETURNING staff_id)
+SELECT pg_notify('staff_sessions', staff_id::text) FROM r;
 
 -- name: RevokeStaffSession :exec
-UPDATE staff_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL;
+-- Tells every node, so that its open staff streams end.
+WITH r AS (UPDATE staff_sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL RETURNING staff_id)
+SELECT pg_notify('staff_sessions', staff_id::text) FROM r;
 
 -- name: DeleteOldStaffSessions :exec
 DELETE FROM staff_sessions WHERE created_at < sqlc.arg(before)::timestamptz;
 
 -- name: BumpSessionEpoch :exec
-UPDATE staff SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1;
+WITH u AS (UPDATE staff SET session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING id)
+SELECT pg_notify('staff_sessions', id::text) FROM u;
 
 -- name: SetStaffPassword :exec
 -- A new password also signs the person out everywhere.
-UPDATE staff SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1;
+WITH u AS (UPDATE staff SET password_hash = $2, session_epoch = session_epoch + 1, updated_at = now() WHERE id = $1 RETURNING id)
+SELECT pg_notify('staff_sessions', id::text) FROM u;
 
 -- name: ListStaff :many
 SELECT id, email, name, role, active, created_at FROM staff ORDER BY active DESC, lower(name);
 
 -- name: UpdateStaffAccess :execrows
 -- Role and active flag; deactivating also signs the person out everywhere.
-UPDATE staff
-SET role = sqlc.arg(role), active = sqlc.arg(active),
-    session_epoch = session_epoch + CASE WHEN active AND NOT sqlc.arg(active)::boolean THEN 1 ELSE 0 END,
-    updated_at = now()
-WHERE id = sqlc.arg(id);
+WITH u AS (
+    UPDATE staff
+    SET role = sqlc.arg(role), active = sqlc.arg(active),
+        session_epoch = session_epoch + CASE WHEN active AND NOT sqlc.arg(active)::boolean THEN 1 ELSE 0 END,
+        updated_at = now()
+    WHERE id = sqlc.arg(id)
+    RETURNING id
+)
+SELECT pg_notify('staff_sessions', id::text) FROM u;
 
 -- name: CountActiveOwners :one
 SELECT count(*) FROM staff WHERE role = 'owner' AND active;
