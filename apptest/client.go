@@ -1,10 +1,13 @@
 package apptest
 
 import (
+	"html"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -104,4 +107,61 @@ func NewClient(base string) *Client {
 	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{HTTP: hc, base: base}
+}
+
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)"`)
+
+// HiddenFields are the hidden inputs of a page's forms (CSRF token,
+// checkout lines, idempotency key).
+func HiddenFields(page string) url.Values {
+	form := url.Values{}
+	for _, m := range hiddenInput.FindAllStringSubmatch(page, -1) {
+		form.Add(m[1], html.UnescapeString(m[2]))
+	}
+	return form
+}
+
+// Order is a pickup order as a customer without JavaScript places it.
+type Order struct {
+	ProductID   int64
+	Quantity    int
+	SlotID      int64
+	Name, Email string
+	Headers     []string // name/value pairs for every request
+}
+
+// PlaceOrder puts the product into the cart, opens the checkout and places
+// the order; it returns the checkout's answer (303 to the order page).
+func (c *Client) PlaceOrder(t testing.TB, o Order) *Response {
+	t.Helper()
+	if o.Quantity == 0 {
+		o.Quantity = 1
+	}
+	if o.Name == "" {
+		o.Name = "Ada Lovelace"
+	}
+	if o.Email == "" {
+		o.Email = "ada@example.com"
+	}
+	r := c.Submit(t, "/", "/cart/add", url.Values{"product_id": {strconv.FormatInt(o.ProductID, 10)}, "quantity": {strconv.Itoa(o.Quantity)}}, o.Headers...)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding to the cart: %d", r.StatusCode)
+	}
+	checkout := c.Get(t, "/checkout", o.Headers...)
+	if checkout.StatusCode != http.StatusOK {
+		t.Fatalf("the checkout: %d", checkout.StatusCode)
+	}
+	form := HiddenFields(checkout.Body)
+	form.Set("name", o.Name)
+	form.Set("email", o.Email)
+	form.Set("phone", "0117 496 0000")
+	form.Set("fulfilment", "pickup")
+	form.Set("slot_id", strconv.FormatInt(o.SlotID, 10))
+	return c.PostForm(t, "/checkout", form, o.Headers...)
+}
+
+// At is the same visitor (the same cookies) talking to another address,
+// as a browser whose requests a load balancer sends to another node.
+func (c *Client) At(base string) *Client {
+	return &Client{HTTP: c.HTTP, base: base}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/db"
+	"shopfront/jobs"
 	"shopfront/shop"
 	"shopfront/staffauth"
 	"shopfront/views"
@@ -144,7 +145,42 @@ func (s *Server) adminUpdateStaff(c echo.Context) error {
 var errRollback = errors.New("rolled back")
 
 func (s *Server) adminAccount(c echo.Context) error {
-	return s.render(c, http.StatusOK, views.AdminAccountPage(views.AdminAccount{}), nil)
+	return s.renderAccount(c, http.StatusOK, views.AdminAccount{})
+}
+
+// renderAccount shows the account page with the account's open sessions.
+func (s *Server) renderAccount(c echo.Context, status int, a views.AdminAccount) error {
+	st := currentStaff(c)
+	rows, err := s.queries.StaffSessions(c.Request().Context(), db.StaffSessionsParams{StaffID: st.ID, Since: s.now().Add(-jobs.StaffSessionRetention)})
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		a.Sessions = append(a.Sessions, views.AdminSession{
+			ID: r.ID, Device: shop.DeviceName(r.UserAgent), Started: r.CreatedAt, LastSeen: r.LastSeenAt,
+			Remember: r.Remember, Current: r.ID == st.Session,
+		})
+	}
+	return s.render(c, status, views.AdminAccountPage(a), nil)
+}
+
+// adminEndSession signs one of the person's browsers out, on every node.
+func (s *Server) adminEndSession(c echo.Context) error {
+	st := currentStaff(c)
+	n, err := s.queries.RevokeOwnStaffSession(c.Request().Context(), db.RevokeOwnStaffSessionParams{ID: c.Param("id"), StaffID: st.ID})
+	if err != nil {
+		return err
+	}
+	if c.Param("id") == st.Session {
+		s.signOut(c, "You are signed out.")
+		return redirect(c, s.paths.URL(views.RouteAdminLogin))
+	}
+	if n == 0 {
+		s.flash(c, "error", "That browser was already signed out.")
+	} else {
+		s.flash(c, "success", "That browser is signed out.")
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminAccount))
 }
 
 // adminChangePassword sets a new password after checking the current one;
@@ -157,12 +193,12 @@ func (s *Server) adminChangePassword(c echo.Context) error {
 		return err
 	}
 	if !staffauth.CheckPassword(c.FormValue("current"), row.PasswordHash) {
-		return s.render(c, http.StatusUnprocessableEntity, views.AdminAccountPage(views.AdminAccount{Errors: shop.FieldErrors{"current": "That is not your current password."}}), nil)
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AdminAccount{Errors: shop.FieldErrors{"current": "That is not your current password."}})
 	}
 	hash, err := staffauth.HashPassword(c.FormValue("password"))
 	var input *shop.InputError
 	if errors.As(err, &input) {
-		return s.render(c, http.StatusUnprocessableEntity, views.AdminAccountPage(views.AdminAccount{Errors: shop.FieldErrors{"password": input.Message}}), nil)
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AdminAccount{Errors: shop.FieldErrors{"password": input.Message}})
 	} else if err != nil {
 		return err
 	}

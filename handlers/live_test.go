@@ -261,3 +261,57 @@ func TestAnActionAfterTheSessionEndedIsRefusedAndSaysSo(t *testing.T) {
 		t.Fatalf("after signing in: %d to %q", r.StatusCode, r.Header.Get("Location"))
 	}
 }
+
+// A counter tablet kept signed in outlasts the idle timeout, shows on the
+// account page among the person's browsers, and can be signed out there.
+func TestADeviceKeptSignedInCanBeEndedFromTheAccountPage(t *testing.T) {
+	t.Parallel()
+	clock := newClock(time.Now())
+	c := apptest.NewCluster(t, apptest.Options{Demo: true, Now: clock.Now})
+	apptest.CreateStaff(t, c.Pool, "pat@example.com", staffauth.RoleStaff)
+	const androidChrome = "Mozilla/5.0 (Linux; Android 14; SM-X210) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+	tablet, laptop := c.Client(), c.Client()
+	r := tablet.Submit(t, "/admin/login", "/admin/login", url.Values{"email": {"pat@example.com"}, "password": {apptest.StaffPassword}, "remember": {"on"}},
+		"User-Agent", androidChrome)
+	if r.StatusCode != http.StatusSeeOther || tablet.Cookie("__Host-staff-device") == "" || tablet.Cookie("__Host-staff") != "" {
+		t.Fatalf("signing in to keep the device signed in: %d", r.StatusCode)
+	}
+	laptop.SignIn(t, "pat@example.com", apptest.StaffPassword)
+
+	clock.Add(3 * time.Hour) // past the ordinary hour of idle time
+	if r := tablet.Get(t, "/admin/orders"); r.StatusCode != http.StatusOK {
+		t.Fatalf("the kept device after 3 idle hours: %d", r.StatusCode)
+	}
+	if r := laptop.Get(t, "/admin/orders"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the ordinary session after 3 idle hours: %d", r.StatusCode)
+	}
+	laptop.SignIn(t, "pat@example.com", apptest.StaffPassword)
+	account := laptop.Get(t, "/admin/account")
+	if !strings.Contains(account.Body, "Chrome on Android") || !strings.Contains(account.Body, "Kept signed in") || !strings.Contains(account.Body, "(this browser)") {
+		t.Fatal("the account page does not list the tablet and this browser")
+	}
+	var tabletSession string
+	_ = c.Pool.QueryRow(t.Context(), "SELECT id FROM staff_sessions WHERE remember AND revoked_at IS NULL").Scan(&tabletSession)
+	r = laptop.Submit(t, "/admin/account", "/admin/account/sessions/"+tabletSession+"/end", nil, onNode(c.Nodes[0])...)
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("signing the tablet out: %d", r.StatusCode)
+	}
+	for _, n := range c.Nodes {
+		if r := tablet.Get(t, "/admin/orders", onNode(n)...); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the tablet is still signed in on %s: %d", n.ID, r.StatusCode)
+		}
+	}
+	if r := laptop.Get(t, "/admin/orders"); r.StatusCode != http.StatusOK {
+		t.Fatalf("ending the tablet's session ended this one too: %d", r.StatusCode)
+	}
+	// Someone else's session id is not this person's to end.
+	apptest.CreateStaff(t, c.Pool, "sam@example.com", staffauth.RoleStaff)
+	sam := c.Client()
+	sam.SignIn(t, "sam@example.com", apptest.StaffPassword)
+	var samSession string
+	_ = c.Pool.QueryRow(t.Context(), "SELECT s.id FROM staff_sessions s JOIN staff ON staff.id = s.staff_id WHERE staff.email = 'sam@example.com'").Scan(&samSession)
+	laptop.Submit(t, "/admin/account", "/admin/account/sessions/"+samSession+"/end", nil)
+	if r := sam.Get(t, "/admin/orders"); r.StatusCode != http.StatusOK {
+		t.Fatalf("one person ended another's session: %d", r.StatusCode)
+	}
+}

@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminSignOutAll, echo.POST, "/admin/sign-out-everywhere", s.adminSignOutEverywhere)
 	s.staff(views.RouteAdminAccount, echo.GET, "/admin/account", s.adminAccount)
 	s.staff(views.RouteAdminAccountPassword, echo.POST, "/admin/account/password", s.adminChangePassword)
+	s.staff(views.RouteAdminSessionEnd, echo.POST, "/admin/account/sessions/:id/end", s.adminEndSession)
 
 	s.staff(views.RouteAdminOrders, echo.GET, "/admin/orders", s.adminOrders)
 	s.staffStream(views.RouteAdminOrderEvents, "/admin/orders/events", s.adminOrderEvents)

@@ -208,3 +208,18 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+func TestDeviceName(t *testing.T) {
+	for ua, want := range map[string]string{
+		"Mozilla/5.0 (Linux; Android 14; SM-X210) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36":               "Chrome on Android",
+		"Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile Safari/604.1":      "Safari on iPad",
+		"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0":                                             "Firefox on Windows",
+		"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0": "Edge on a Mac",
+		"curl/8.5.0": "A browser",
+		"":           "A browser",
+	} {
+		if got := DeviceName(ua); got != want {
+			t.Errorf("DeviceName(%q) = %q, want %q", ua, got, want)
+		}
+	}
+}

@@ -238,9 +238,20 @@ type AdminStaffList struct {
 	Errors  shop.FieldErrors
 }
 
-// AdminAccount is the password change page.
+// AdminAccount is the account page: password change and open sessions.
 type AdminAccount struct {
-	Errors shop.FieldErrors
+	Errors   shop.FieldErrors
+	Sessions []AdminSession
+}
+
+// AdminSession is one signed-in browser of the account.
+type AdminSession struct {
+	ID       string
+	Device   string // from its User-Agent, in words
+	Started  time.Time
+	LastSeen time.Time
+	Remember bool
+	Current  bool // the browser looking at the page
 }
 
 func i64(n int64) string { return strconv.FormatInt(n, 10) }

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"fmt"
-	"html"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"regexp"
@@ -63,19 +60,7 @@ func TestANodeKilledRightAfterCommitLosesNoEmail(t *testing.T) {
 	if err := pool.QueryRow(t.Context(), "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&loaf); err != nil {
 		t.Fatal(err)
 	}
-	if r := shopper.Submit(t, "/", "/cart/add", url.Values{"product_id": {fmt.Sprint(loaf)}, "quantity": {"1"}}); r.StatusCode != http.StatusSeeOther {
-		t.Fatalf("adding to the cart: %d", r.StatusCode)
-	}
-	form := url.Values{}
-	for _, m := range hiddenField.FindAllStringSubmatch(shopper.Get(t, "/checkout").Body, -1) {
-		form.Add(m[1], html.UnescapeString(m[2]))
-	}
-	form.Set("name", "Ada Lovelace")
-	form.Set("email", "ada@example.com")
-	form.Set("phone", "0117 496 0000")
-	form.Set("fulfilment", "pickup")
-	form.Set("slot_id", fmt.Sprint(slot))
-	if r := shopper.PostForm(t, "/checkout", form); r.StatusCode != http.StatusSeeOther {
+	if r := shopper.PlaceOrder(t, apptest.Order{ProductID: loaf, SlotID: slot}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("checkout: %d", r.StatusCode)
 	}
 	// The order is committed: kill -9 the node at once.
