@@ -44,6 +44,8 @@ type Options struct {
 	NoJobs bool
 	// KeepAlive is how often idle live streams send a comment (0: 20 s).
 	KeepAlive time.Duration
+	// Postgres, when set, is the server the cluster's database is on.
+	Postgres *PrivatePostgres
 }
 
 // Node is one app instance, as a separate machine would run it.
@@ -88,7 +90,12 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 	if len(opts.Keys) == 0 {
 		opts.Keys = []string{cookiestate.GenerateKeySet().String()}
 	}
-	c := &Cluster{DatabaseURL: NewDatabase(t, opts.Demo), logs: &syncBuffer{}, Mail: NewMailSink(t), opts: opts, t: t}
+	c := &Cluster{logs: &syncBuffer{}, Mail: NewMailSink(t), opts: opts, t: t}
+	if opts.Postgres != nil {
+		c.DatabaseURL = NewDatabaseOn(t, opts.Postgres.AdminURL, opts.Demo)
+	} else {
+		c.DatabaseURL = NewDatabase(t, opts.Demo)
+	}
 	c.Pool = NewPool(t, c.DatabaseURL, 20)
 
 	var next atomic.Uint64

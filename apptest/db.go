@@ -41,6 +41,11 @@ func adminConfig(t testing.TB) pgtestdb.Config {
 	if url == "" {
 		url = DefaultAdminURL
 	}
+	return adminConfigFor(t, url)
+}
+
+func adminConfigFor(t testing.TB, url string) pgtestdb.Config {
+	t.Helper()
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
 		t.Fatalf("TEST_DATABASE_URL is not a PostgreSQL URL: %v", err)
@@ -100,7 +105,17 @@ func (m migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) 
 // the test passes and kept for inspection when it fails.
 func NewDatabase(t testing.TB, withDemo bool) string {
 	t.Helper()
-	admin := adminConfig(t)
+	return newDatabase(t, adminConfig(t), withDemo)
+}
+
+// NewDatabaseOn is NewDatabase on another server, such as a PrivatePostgres.
+func NewDatabaseOn(t testing.TB, adminURL string, withDemo bool) string {
+	t.Helper()
+	return newDatabase(t, adminConfigFor(t, adminURL), withDemo)
+}
+
+func newDatabase(t testing.TB, admin pgtestdb.Config, withDemo bool) string {
+	t.Helper()
 	admin.ForceTerminateConnections = true // a test that fails mid-request may leave connections open
 	return pgtestdb.Custom(t, admin, migrator{withDemo: withDemo}).URL()
 }
