@@ -41,6 +41,7 @@ type options struct {
 	concurrency int
 	scenarios   string
 	database    string
+	live        bool
 }
 
 func run() error {
@@ -50,6 +51,7 @@ func run() error {
 	flag.IntVar(&o.concurrency, "c", 32, "concurrent visitors")
 	flag.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma separated")
 	flag.StringVar(&o.database, "db", "shopfront_bench", "the database to create or reuse on DATABASE_URL's server")
+	flag.BoolVar(&o.live, "live", true, "measure live streams after the scenarios (1,000 streams on one node; latency over three)")
 	flag.Parse()
 
 	adminURL := os.Getenv("DATABASE_URL")
@@ -103,6 +105,10 @@ func run() error {
 			fmt.Printf("  emails the node delivered during the run: %d (%.0f/s)\n", mailed, float64(mailed)/r.elapsed.Seconds())
 		}
 	}
+	if o.live {
+		node.stop()
+		return liveBench(ctx, o, dbURL, sink.addr)
+	}
 	return nil
 }
 
@@ -118,9 +124,10 @@ func benchDatabase(adminURL, name string) (string, error) {
 }
 
 type node struct {
-	base string
-	cmd  *exec.Cmd
-	done chan error
+	base       string
+	metricsURL string
+	cmd        *exec.Cmd
+	done       chan error
 }
 
 // startNode migrates and seeds the bench database and serves it on a free
