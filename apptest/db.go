@@ -64,7 +64,12 @@ func adminConfigFor(t testing.TB, url string) pgtestdb.Config {
 // migrator builds pgtestdb templates with the real migrations, optionally
 // followed by the demo shop. pgtestdb keys templates by Hash, so each
 // variant is migrated once per change of the migrations, not once per test.
-type migrator struct{ withDemo bool }
+type migrator struct {
+	withDemo bool
+	// server names a server other than TEST_DATABASE_URL's: pgtestdb
+	// remembers templates by hash, and each server needs its own.
+	server string
+}
 
 func (m migrator) Hash() (string, error) {
 	h := sha256.New()
@@ -77,7 +82,7 @@ func (m migrator) Hash() (string, error) {
 		h.Write(b)
 		return err
 	})
-	fmt.Fprint(h, "river", db.RiverVersions())
+	fmt.Fprint(h, "river", db.RiverVersions(), m.server)
 	if m.withDemo {
 		h.Write([]byte("demo-v1"))
 	}
@@ -105,19 +110,25 @@ func (m migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) 
 // the test passes and kept for inspection when it fails.
 func NewDatabase(t testing.TB, withDemo bool) string {
 	t.Helper()
-	return newDatabase(t, adminConfig(t), withDemo)
+	return newDatabase(t, adminConfig(t), migrator{withDemo: withDemo})
 }
 
 // NewDatabaseOn is NewDatabase on another server, such as a PrivatePostgres.
 func NewDatabaseOn(t testing.TB, adminURL string, withDemo bool) string {
 	t.Helper()
-	return newDatabase(t, adminConfigFor(t, adminURL), withDemo)
+	admin := adminConfigFor(t, adminURL)
+	// pgtestdb creates its role once per process and name: a role of its
+	// own for this server.
+	sum := sha256.Sum256([]byte(adminURL))
+	admin.TestRole = &pgtestdb.Role{Username: "pgtdbuser_" + hex.EncodeToString(sum[:4]), Password: pgtestdb.DefaultRolePassword,
+		Capabilities: pgtestdb.DefaultRoleCapabilities}
+	return newDatabase(t, admin, migrator{withDemo: withDemo, server: adminURL})
 }
 
-func newDatabase(t testing.TB, admin pgtestdb.Config, withDemo bool) string {
+func newDatabase(t testing.TB, admin pgtestdb.Config, m migrator) string {
 	t.Helper()
 	admin.ForceTerminateConnections = true // a test that fails mid-request may leave connections open
-	return pgtestdb.Custom(t, admin, migrator{withDemo: withDemo}).URL()
+	return pgtestdb.Custom(t, admin, m).URL()
 }
 
 // NewPool connects a pool to url and closes it when the test ends.
