@@ -28,7 +28,7 @@ import (
 	"shopfront/live"
 	"shopfront/mail"
 	"shopfront/outbox"
-	"shopfront/shop"
+	"shopfront/settings"
 )
 
 // Options shape a Cluster. The zero value is three nodes on an empty schema.
@@ -46,6 +46,11 @@ type Options struct {
 	KeepAlive time.Duration
 	// Postgres, when set, is the server the cluster's database is on.
 	Postgres *PrivatePostgres
+	// SettingsTTL is how long a node keeps the settings (0: as in production).
+	SettingsTTL time.Duration
+	// Unconfigured starts the shop as a new owner finds it: no name, no
+	// pickup point, no delivery zones.
+	Unconfigured bool
 }
 
 // Node is one app instance, as a separate machine would run it.
@@ -58,6 +63,7 @@ type Node struct {
 	Jobs     *jobs.Queue
 	Hub      *live.Hub
 	Listener *live.Listener
+	Settings *settings.Cache
 	server   *httptest.Server
 	dead     atomic.Bool
 }
@@ -96,7 +102,7 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 	} else {
 		c.DatabaseURL = NewDatabase(t, opts.Demo)
 	}
-	c.Pool = NewPool(t, c.DatabaseURL, 20)
+	c.Pool = NewPool(t, c.DatabaseURL, 8)
 
 	var next atomic.Uint64
 	proxy := &httputil.ReverseProxy{
@@ -142,9 +148,9 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, 10)}
+	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, cfg.DBMaxConns)}
 	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	jobPool := NewPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3))
+	jobPool := NewPool(t, c.DatabaseURL, int32(cfg.JobWorkers+2))
 	inserter, err := jobs.NewInserter(jobPool)
 	if err != nil {
 		t.Fatal(err)
@@ -153,13 +159,19 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if err != nil {
 		t.Fatal(err)
 	}
+	n.Hub, n.Listener = hub, listener
+	ttl := opts.SettingsTTL
+	if ttl == 0 {
+		ttl = handlers.SettingsTTL
+	}
+	n.Settings = settings.NewCache(n.Pool, ttl)
+	listener.Also(settings.Channel, n.Settings.Invalidate)
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	go func() { defer close(listening); listener.Run(listenCtx) }()
 	t.Cleanup(func() { stopListening(); <-listening })
-	n.Hub, n.Listener = hub, listener
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify),
-		Hub: hub, KeepAlive: opts.KeepAlive})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter),
+		Hub: hub, KeepAlive: opts.KeepAlive, Settings: n.Settings})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}
@@ -249,12 +261,9 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		BaseURL:         baseURL,
 		NodeID:          "node-1",
 		DatabaseURL:     databaseURL,
-		DBMaxConns:      10,
+		DBMaxConns:      8,
 		CookieKeys:      cookiestate.GenerateKeySet().String(),
 		TrustProxyIP:    true,
-		ShopName:        "Test Bakery",
-		Delivery:        shop.DeliveryRules{Areas: []string{"BS1", "BS6"}, Fee: 350, Minimum: 1500},
-		PickupLeadTime:  30 * time.Minute,
 		Currency:        "GBP",
 		Location:        london,
 		LogLevel:        "debug",
@@ -262,7 +271,6 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		ShutdownTimeout: 5 * time.Second,
 		SMTPURLSet:      true, // the cluster's MailSink
 		MailFrom:        netmail.Address{Name: "Test Bakery", Address: "orders@bakery.test"},
-		Notify:          []string{ShopInbox},
 		JobWorkers:      2,
 
 		StaffSessionMaxAge: 12 * time.Hour,

@@ -83,6 +83,7 @@ func (m migrator) Hash() (string, error) {
 		return err
 	})
 	fmt.Fprint(h, "river", db.RiverVersions(), m.server)
+	h.Write([]byte("test-shop-v1"))
 	if m.withDemo {
 		h.Write([]byte("demo-v1"))
 	}
@@ -96,6 +97,9 @@ func (m migrator) Migrate(ctx context.Context, _ *sql.DB, conf pgtestdb.Config) 
 	}
 	defer pool.Close()
 	if _, err := db.MigratePool(ctx, pool, nil); err != nil {
+		return err
+	}
+	if err := ConfigureShop(ctx, pool); err != nil {
 		return err
 	}
 	if !m.withDemo {
@@ -155,7 +159,8 @@ func AddSlot(t testing.TB, pool *pgxpool.Pool, start time.Time, capacity int) in
 	t.Helper()
 	var id int64
 	err := pool.QueryRow(context.Background(),
-		"INSERT INTO pickup_slots (starts_at, ends_at, capacity) VALUES ($1, $2, $3) RETURNING id",
+		`INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)
+		 VALUES ((SELECT min(id) FROM pickup_points WHERE active), $1, $2, $3) RETURNING id`,
 		start, start.Add(time.Hour), capacity).Scan(&id)
 	if err != nil {
 		t.Fatalf("adding a slot: %v", err)
@@ -171,5 +176,5 @@ func NewOutbox(t testing.TB, pool *pgxpool.Pool) *outbox.Outbox {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return outbox.New(inserter, nil)
+	return outbox.New(inserter)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -22,6 +23,7 @@ type Stream struct {
 	events chan SSE
 	cancel context.CancelFunc
 	done   chan struct{}
+	isLive chan struct{} // closed at the server's ": live" comment
 }
 
 // OpenStream opens path as a live stream; lastEventID, when not empty, is
@@ -46,7 +48,8 @@ func (c *Client) OpenStream(t testing.TB, path, lastEventID string, headers ...s
 		cancel()
 		t.Fatalf("opening the stream %s: %v", path, err)
 	}
-	s := &Stream{Status: resp.StatusCode, Header: resp.Header, events: make(chan SSE, 1024), cancel: cancel, done: make(chan struct{})}
+	s := &Stream{Status: resp.StatusCode, Header: resp.Header, events: make(chan SSE, 1024), cancel: cancel, done: make(chan struct{}), isLive: make(chan struct{})}
+	var liveOnce sync.Once
 	go func() {
 		defer close(s.done)
 		defer close(s.events)
@@ -65,6 +68,10 @@ func (c *Client) OpenStream(t testing.TB, path, lastEventID string, headers ...s
 				e, data = SSE{}, nil
 				continue
 			}
+			if line == ": live" {
+				liveOnce.Do(func() { close(s.isLive) })
+				continue
+			}
 			field, value, _ := strings.Cut(line, ":")
 			value = strings.TrimPrefix(value, " ")
 			switch field {
@@ -79,6 +86,19 @@ func (c *Client) OpenStream(t testing.TB, path, lastEventID string, headers ...s
 	}()
 	t.Cleanup(s.Close)
 	return s
+}
+
+// WaitLive waits until the server has replayed what the stream missed and
+// gone live.
+func (s *Stream) WaitLive(t testing.TB, timeout time.Duration) {
+	t.Helper()
+	select {
+	case <-s.isLive:
+	case <-s.done:
+		t.Fatal("the stream ended before it went live")
+	case <-time.After(timeout):
+		t.Fatalf("the stream did not go live within %v", timeout)
+	}
 }
 
 // Next waits for the next event; ok is false when the stream ended first.

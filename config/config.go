@@ -37,12 +37,8 @@ type Config struct {
 	MetricsPort  int    // METRICS_PORT; 0 disables the metrics listener
 	TrustProxyIP bool   // TRUST_PROXY: take the client IP from Fly-Client-IP
 
-	ShopName string             // SHOP_NAME
-	Delivery shop.DeliveryRules // DELIVERY_AREAS, DELIVERY_FEE, DELIVERY_MINIMUM
-	// PickupLeadTime is how long before a slot starts it can still be booked.
-	PickupLeadTime time.Duration  // PICKUP_LEAD_TIME
-	Currency       string         // SHOP_CURRENCY (ISO 4217)
-	Location       *time.Location // SHOP_TIMEZONE
+	Currency string         // SHOP_CURRENCY (ISO 4217)
+	Location *time.Location // SHOP_TIMEZONE
 
 	LogLevel  string // LOG_LEVEL: debug, info, warn, error
 	LogFormat string // LOG_FORMAT: text or json
@@ -51,8 +47,7 @@ type Config struct {
 	SMTPURLSet bool            // SMTP_URL was given
 	MailFrom   netmail.Address // MAIL_FROM
 	ReplyTo    *netmail.Address
-	Notify     []string // SHOP_NOTIFY_EMAIL; empty: the shop's active owners
-	JobWorkers int      // JOB_WORKERS
+	JobWorkers int // JOB_WORKERS
 
 	StaffSessionMaxAge time.Duration // STAFF_SESSION_MAX_AGE
 	StaffSessionIdle   time.Duration // STAFF_SESSION_IDLE
@@ -79,17 +74,11 @@ var Variables = []Variable{
 	{"NODE_ID", "`FLY_MACHINE_ID`, else the host name", "Name of this node in logs."},
 	{"METRICS_PORT", "9091 (production), 0 (development)", "Port for Prometheus `/metrics`, kept off the public port; 0 disables it."},
 	{"TRUST_PROXY", "false (true in production)", "Take the client IP from `Fly-Client-IP`; only set this behind Fly's proxy."},
-	{"SHOP_NAME", "Shopfront Demo Bakery", "Shop name shown in the header and titles."},
-	{"SHOP_CURRENCY", "GBP", "ISO 4217 currency of prices: " + strings.Join(shop.SupportedCurrencies(), ", ") + "."},
-	{"SHOP_TIMEZONE", "Europe/London", "IANA time zone in which times are shown and days begin."},
-	{"DELIVERY_AREAS", "BS1,BS2,BS3,BS5,BS6,BS7,BS8", "Postcode areas delivered to, comma separated: UK outward codes (`BS6`), whole areas (`BS`) or other prefixes. `none` turns delivery off."},
-	{"DELIVERY_FEE", "3.50", "Flat delivery fee, in `SHOP_CURRENCY`."},
-	{"DELIVERY_MINIMUM", "15.00", "Smallest order subtotal delivered, in `SHOP_CURRENCY`."},
-	{"PICKUP_LEAD_TIME", "30m", "How long before a pickup slot starts it can still be booked."},
+	{"SHOP_CURRENCY", "GBP", "ISO 4217 currency of prices: " + strings.Join(shop.SupportedCurrencies(), ", ") + ". Set once, before the first product: prices are stored in it."},
+	{"SHOP_TIMEZONE", "Europe/London", "IANA time zone in which times are shown and days begin; pickup slots are made in it."},
 	{"SMTP_URL", "(development: the mailbox at `/dev/mail`)", "Mail server: `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://user:password@host:465` (implicit TLS). Required in production."},
-	{"MAIL_FROM", "`SHOP_NAME <shop@localhost>` (development)", "Sender of every email, e.g. `Hilltop Bakery <orders@hilltop.example>`; without a name the shop name is used. Required in production."},
+	{"MAIL_FROM", "`shop@localhost` (development)", "Sender of every email, e.g. `Hilltop Bakery <orders@hilltop.example>`; without a name the shop's name from its settings is used. Required in production."},
 	{"MAIL_REPLY_TO", "(none)", "Where replies to the shop's emails go, if not to `MAIL_FROM`."},
-	{"SHOP_NOTIFY_EMAIL", "(the shop's owners)", "Addresses that get an email for every new order, comma separated; unset, every active owner does."},
 	{"JOB_WORKERS", "4", "Background jobs (emails, housekeeping) this node runs at once (0–100); 0 runs none here."},
 	{"LOG_LEVEL", "info", "`debug`, `info`, `warn` or `error`."},
 	{"LOG_FORMAT", "text (json in production)", "`text` or `json`."},
@@ -165,10 +154,6 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("TRUST_PROXY must be true or false, not %q", v)
 	}
 
-	c.ShopName = get("SHOP_NAME", "Shopfront Demo Bakery")
-	if len(c.ShopName) > 80 {
-		bad("SHOP_NAME must be at most 80 characters")
-	}
 	c.Currency = strings.ToUpper(get("SHOP_CURRENCY", "GBP"))
 	if !shop.IsSupportedCurrency(c.Currency) {
 		bad("SHOP_CURRENCY %q is not supported; use one of %s", c.Currency, strings.Join(shop.SupportedCurrencies(), ", "))
@@ -181,18 +166,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Location = loc
 
-	for _, area := range strings.Split(get("DELIVERY_AREAS", "BS1,BS2,BS3,BS5,BS6,BS7,BS8"), ",") {
-		if area = strings.ToUpper(strings.TrimSpace(area)); area != "" && area != "NONE" {
-			c.Delivery.Areas = append(c.Delivery.Areas, area)
-		}
-	}
-	if c.Delivery.Fee, err = shop.ParseAmount(get("DELIVERY_FEE", "3.50"), c.Currency); err != nil {
-		bad("DELIVERY_FEE: %v", err)
-	}
-	if c.Delivery.Minimum, err = shop.ParseAmount(get("DELIVERY_MINIMUM", "15.00"), c.Currency); err != nil {
-		bad("DELIVERY_MINIMUM: %v", err)
-	}
-	c.PickupLeadTime = durationVar(get("PICKUP_LEAD_TIME", "30m"), "PICKUP_LEAD_TIME", 0, 7*24*time.Hour, bad)
 
 	if raw := get("SMTP_URL", ""); raw != "" {
 		if c.SMTP, err = mail.ParseURL(raw); err != nil {
@@ -213,9 +186,6 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("MAIL_FROM %q is not an email address like \"Hilltop Bakery <orders@hilltop.example>\"", from)
 		}
 	} else {
-		if a.Name == "" {
-			a.Name = c.ShopName
-		}
 		c.MailFrom = *a
 	}
 	if rt := get("MAIL_REPLY_TO", ""); rt != "" {
@@ -223,16 +193,6 @@ func Load(getenv func(string) string) (Config, error) {
 			bad("MAIL_REPLY_TO %q is not an email address", rt)
 		} else {
 			c.ReplyTo = a
-		}
-	}
-	for _, addr := range strings.Split(get("SHOP_NOTIFY_EMAIL", ""), ",") {
-		if addr = strings.TrimSpace(addr); addr == "" {
-			continue
-		}
-		if a, err := netmail.ParseAddress(addr); err != nil || a.Address != addr {
-			bad("SHOP_NOTIFY_EMAIL: %q is not an email address like orders@shop.example", addr)
-		} else {
-			c.Notify = append(c.Notify, a.Address)
 		}
 	}
 	c.JobWorkers = intVar(get("JOB_WORKERS", "4"), "JOB_WORKERS", 0, 100, bad)

@@ -37,7 +37,7 @@ func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 		t.Fatalf("production over plain http: %v", err)
 	}
 	c, err := Load(env(map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "https://shop.example/",
-		"SMTP_URL": "smtps://orders%40shop.example:p%40ss@mail.example", "MAIL_FROM": "orders@shop.example", "SHOP_NAME": "Hilltop Bakery"}))
+		"SMTP_URL": "smtps://orders%40shop.example:p%40ss@mail.example", "MAIL_FROM": "Hilltop Bakery <orders@shop.example>"}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,21 +54,21 @@ func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 
 func TestMailSettingsAreChecked(t *testing.T) {
 	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y",
-		"SMTP_URL": "http://mail.example", "MAIL_FROM": "not an address", "MAIL_REPLY_TO": "@", "SHOP_NOTIFY_EMAIL": "a@shop.example, nobody", "JOB_WORKERS": "-1"}))
+		"SMTP_URL": "http://mail.example", "MAIL_FROM": "not an address", "MAIL_REPLY_TO": "@", "JOB_WORKERS": "-1"}))
 	if err == nil {
 		t.Fatal("bad mail settings accepted")
 	}
-	for _, want := range []string{"SMTP_URL must look like", "MAIL_FROM \"not an address\"", "MAIL_REPLY_TO", "SHOP_NOTIFY_EMAIL: \"nobody\"", "JOB_WORKERS"} {
+	for _, want := range []string{"SMTP_URL must look like", "MAIL_FROM \"not an address\"", "MAIL_REPLY_TO", "JOB_WORKERS"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("no line with %q in:\n%v", want, err)
 		}
 	}
-	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "SHOP_NOTIFY_EMAIL": "a@shop.example, b@shop.example", "SMTP_URL": "smtp://localhost:2525"}))
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "SMTP_URL": "smtp://localhost:2525"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Notify) != 2 || c.Notify[1] != "b@shop.example" || c.SMTP.Port != 2525 || c.SMTP.Implicit || !c.SMTPURLSet {
-		t.Fatalf("mail settings read as %+v %+v", c.Notify, c.SMTP)
+	if c.SMTP.Port != 2525 || c.SMTP.Implicit || !c.SMTPURLSet {
+		t.Fatalf("mail settings read as %+v", c.SMTP)
 	}
 }
 

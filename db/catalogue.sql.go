@@ -266,6 +266,36 @@ func (q *Queries) SearchProducts(ctx context.Context, arg SearchProductsParams) 
 	return items, nil
 }
 
+const sitemapProducts = `-- name: SitemapProducts :many
+SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT 50000
+`
+
+type SitemapProductsRow struct {
+	Slug      string
+	UpdatedAt time.Time
+}
+
+// Every product for sale, for sitemap.xml.
+func (q *Queries) SitemapProducts(ctx context.Context) ([]SitemapProductsRow, error) {
+	rows, err := q.db.Query(ctx, sitemapProducts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []SitemapProductsRow{}
+	for rows.Next() {
+		var i SitemapProductsRow
+		if err := rows.Scan(&i.Slug, &i.UpdatedAt); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const upsertCategory = `-- name: UpsertCategory :one
 INSERT INTO categories (slug, name, position)
 VALUES ($1, $2, $3)

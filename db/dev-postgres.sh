@@ -7,7 +7,11 @@
 # in without a password. Otherwise it starts a private cluster under
 # .data/postgres (installing Debian's postgresql package first when it is
 # missing and we are root) and stops it again when COMMAND exits, unless it
-# was already running. COMMAND runs with:
+# was already running. With DEV_PG_PRIVATE=1 (make test) it always uses a
+# private cluster of its own, .data/postgres-test on DEV_PG_TEST_PORT
+# (54339): tests run many nodes at once and need more connections than a
+# stock server allows, and must not depend on how another server is set up.
+# COMMAND runs with:
 #   TEST_DATABASE_URL  superuser URL of the "postgres" database (tests create
 #                      one database each from it), unless already set
 #   DATABASE_URL       the development database "shopfront", unless already set
@@ -19,6 +23,14 @@ say() { echo "dev-postgres: $*" >&2; }
 [[ $# -gt 0 ]] || die "usage: db/dev-postgres.sh COMMAND [ARG...]"
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${DEV_PG_PORT:-54329}
+datadir_name=postgres
+server_opts="-c synchronous_commit=off -c max_connections=300"
+if [[ ${DEV_PG_PRIVATE:-} == 1 ]]; then
+	port=${DEV_PG_TEST_PORT:-54339}
+	datadir_name=postgres-test
+	# Throwaway test data: no fsync, room for many test clusters at once.
+	server_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500 -c shared_buffers=128MB"
+fi
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -50,7 +62,7 @@ start_private_cluster() {
 		bin=$(pg_bindir)
 		[[ -n $bin ]] || die "postgresql installed but no server binaries found under /usr/lib/postgresql"
 	fi
-	datadir="$root/.data/postgres"
+	datadir="$root/.data/$datadir_name"
 	run_as=()
 	if [[ $(id -u) -eq 0 ]]; then
 		# initdb refuses to run as root: the cluster belongs to "postgres",
@@ -59,7 +71,7 @@ start_private_cluster() {
 		id postgres >/dev/null 2>&1 || die "user 'postgres' is missing; reinstall the postgresql package"
 		mkdir -p "$root/.data"
 		if ! runuser -u postgres -- test -x "$root/.data"; then
-			datadir="/var/tmp/shopfront-postgres-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
+			datadir="/var/tmp/shopfront-$datadir_name-$(printf '%s' "$root" | sha256sum | cut -c1-12)"
 		fi
 		run_as=(runuser -u postgres --)
 		owner=postgres
@@ -80,7 +92,7 @@ start_private_cluster() {
 	fi
 	port_open "$port" && die "port $port is taken by another program; set DEV_PG_PORT to a free port"
 	"${run_as[@]}" "$bin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 30 \
-		-o "-p $port -k $datadir -c listen_addresses=127.0.0.1 -c synchronous_commit=off -c max_connections=300" \
+		-o "-p $port -k $datadir -c listen_addresses=127.0.0.1 $server_opts" \
 		start >/dev/null || die "the private cluster did not start; see $datadir/server.log"
 	started=("${run_as[@]}" "$bin/pg_ctl" -D "$datadir" -m fast -w stop)
 }
@@ -93,15 +105,19 @@ stop_started() {
 }
 trap stop_started EXIT
 
-if accepts_postgres 5432; then
+if [[ -n ${TEST_DATABASE_URL:-} && ${DEV_PG_PRIVATE:-} == 1 ]]; then
+	pgport= # the caller chose a server for the tests
+elif [[ ${DEV_PG_PRIVATE:-} != 1 ]] && accepts_postgres 5432; then
 	pgport=5432
 else
 	start_private_cluster
 	pgport=$port
 fi
 
-export TEST_DATABASE_URL=${TEST_DATABASE_URL:-"postgres://postgres@127.0.0.1:$pgport/postgres?sslmode=disable"}
-export DATABASE_URL=${DATABASE_URL:-"postgres://postgres@127.0.0.1:$pgport/shopfront?sslmode=disable"}
+if [[ -n $pgport ]]; then
+	export TEST_DATABASE_URL=${TEST_DATABASE_URL:-"postgres://postgres@127.0.0.1:$pgport/postgres?sslmode=disable"}
+	export DATABASE_URL=${DATABASE_URL:-"postgres://postgres@127.0.0.1:$pgport/shopfront?sslmode=disable"}
+fi
 
 # Not exec: the trap must stop the cluster when the command ends.
 set +e

@@ -119,6 +119,7 @@ DELETE FROM images i
 WHERE i.created_at < $1::timestamptz
   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.image_id = i.id)
   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.original_image_id = i.id)
+  AND NOT EXISTS (SELECT 1 FROM shop_settings s WHERE i.id IN (s.logo_image_id, s.icon_image_id))
 `
 
 // Images no product shows any more, once they are a day old (so an upload
@@ -415,7 +416,7 @@ const orderForEmail = `-- name: OrderForEmail :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at,
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.pickup_point_id, o.delivery_zone_name,
        coalesce((SELECT e.reason FROM order_events e
                  WHERE e.order_id = o.id AND e.to_status = 'cancelled'
                  ORDER BY e.id DESC LIMIT 1), '')::text AS cancel_reason
@@ -444,6 +445,8 @@ type OrderForEmailRow struct {
 	PlacedAt         time.Time
 	SlotStartsAt     pgtype.Timestamptz
 	SlotEndsAt       pgtype.Timestamptz
+	PickupPointID    pgtype.Int8
+	DeliveryZoneName pgtype.Text
 	CancelReason     string
 }
 
@@ -470,6 +473,8 @@ func (q *Queries) OrderForEmail(ctx context.Context, id int64) (OrderForEmailRow
 		&i.PlacedAt,
 		&i.SlotStartsAt,
 		&i.SlotEndsAt,
+		&i.PickupPointID,
+		&i.DeliveryZoneName,
 		&i.CancelReason,
 	)
 	return i, err

@@ -19,6 +19,20 @@ type Category struct {
 	CreatedAt time.Time
 }
 
+type DeliveryZone struct {
+	ID            int64
+	Name          string
+	FeeMinor      int64
+	MinimumMinor  int64
+	FreeOverMinor pgtype.Int8
+	Position      int32
+}
+
+type DeliveryZonePrefix struct {
+	ZoneID int64
+	Prefix string
+}
+
 type DevMail struct {
 	ID         int64
 	MessageID  string
@@ -64,6 +78,12 @@ type LoginFailure struct {
 	FailedAt time.Time
 }
 
+type OpeningHour struct {
+	Weekday int32
+	Opens   pgtype.Time
+	Closes  pgtype.Time
+}
+
 type Order struct {
 	ID               int64
 	Number           int64
@@ -86,6 +106,10 @@ type Order struct {
 	PaidAt           pgtype.Timestamptz
 	PlacedAt         time.Time
 	UpdatedAt        time.Time
+	PickupPointID    pgtype.Int8
+	DeliveryZoneID   pgtype.Int8
+	DeliveryZoneName pgtype.Text
+	AnonymisedAt     pgtype.Timestamptz
 }
 
 type OrderEvent struct {
@@ -109,14 +133,25 @@ type OrderLine struct {
 	LineTotalMinor int64
 }
 
+type PickupPoint struct {
+	ID           int64
+	Name         string
+	Address      string
+	Instructions string
+	Position     int32
+	Active       bool
+	CreatedAt    time.Time
+}
+
 type PickupSlot struct {
-	ID        int64
-	StartsAt  time.Time
-	EndsAt    time.Time
-	Capacity  int32
-	Booked    int32
-	Closed    bool
-	CreatedAt time.Time
+	ID            int64
+	StartsAt      time.Time
+	EndsAt        time.Time
+	Capacity      int32
+	Booked        int32
+	Closed        bool
+	CreatedAt     time.Time
+	PickupPointID int64
 }
 
 type Product struct {
@@ -135,6 +170,37 @@ type Product struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	OriginalImageID pgtype.Int8
+}
+
+type SettingsChange struct {
+	ID        int64
+	StaffID   pgtype.Int8
+	Section   string
+	Summary   string
+	CreatedAt time.Time
+}
+
+type ShopSetting struct {
+	ID              int32
+	Name            string
+	Description     string
+	LogoImageID     pgtype.Int8
+	IconImageID     pgtype.Int8
+	Accent          string
+	Phone           string
+	Email           string
+	PickupEnabled   bool
+	LeadMinutes     int32
+	DeliveryEnabled bool
+	Privacy         string
+	Terms           string
+	Allergens       string
+	RetentionMonths int32
+	NotifyEmails    []string
+	ConfiguredAt    pgtype.Timestamptz
+	Version         int32
+	UpdatedAt       time.Time
+	UpdatedBy       pgtype.Int8
 }
 
 type Staff struct {

@@ -15,8 +15,8 @@ import (
 const insertOrder = `-- name: InsertOrder :one
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
-                    delivery_fee_minor, total_minor, placed_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
 RETURNING id, number
 `
 
@@ -37,6 +37,9 @@ type InsertOrderParams struct {
 	DeliveryFeeMinor int64
 	TotalMinor       int64
 	PlacedAt         time.Time
+	PickupPointID    pgtype.Int8
+	DeliveryZoneID   pgtype.Int8
+	DeliveryZoneName pgtype.Text
 }
 
 type InsertOrderRow struct {
@@ -62,6 +65,9 @@ func (q *Queries) InsertOrder(ctx context.Context, arg InsertOrderParams) (Inser
 		arg.DeliveryFeeMinor,
 		arg.TotalMinor,
 		arg.PlacedAt,
+		arg.PickupPointID,
+		arg.DeliveryZoneID,
+		arg.DeliveryZoneName,
 	)
 	var i InsertOrderRow
 	err := row.Scan(&i.ID, &i.Number)
@@ -128,19 +134,25 @@ func (q *Queries) InsertOrderLine(ctx context.Context, arg InsertOrderLineParams
 }
 
 const insertSlotIfMissing = `-- name: InsertSlotIfMissing :execrows
-INSERT INTO pickup_slots (starts_at, ends_at, capacity)
-VALUES ($1, $2, $3)
-ON CONFLICT (starts_at) DO NOTHING
+INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (pickup_point_id, starts_at) DO NOTHING
 `
 
 type InsertSlotIfMissingParams struct {
-	StartsAt time.Time
-	EndsAt   time.Time
-	Capacity int32
+	PickupPointID int64
+	StartsAt      time.Time
+	EndsAt        time.Time
+	Capacity      int32
 }
 
 func (q *Queries) InsertSlotIfMissing(ctx context.Context, arg InsertSlotIfMissingParams) (int64, error) {
-	result, err := q.db.Exec(ctx, insertSlotIfMissing, arg.StartsAt, arg.EndsAt, arg.Capacity)
+	result, err := q.db.Exec(ctx, insertSlotIfMissing,
+		arg.PickupPointID,
+		arg.StartsAt,
+		arg.EndsAt,
+		arg.Capacity,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -181,8 +193,9 @@ func (q *Queries) NotifyOrderEvent(ctx context.Context, payload string) error {
 }
 
 const openSlots = `-- name: OpenSlots :many
-SELECT id, starts_at, ends_at, capacity, booked
-FROM pickup_slots
+SELECT s.id, s.starts_at, s.ends_at, s.capacity, s.booked, s.pickup_point_id
+FROM pickup_slots s
+JOIN pickup_points p ON p.id = s.pickup_point_id AND p.active
 WHERE NOT closed
   AND booked < capacity
   AND starts_at > $1::timestamptz
@@ -196,15 +209,16 @@ type OpenSlotsParams struct {
 }
 
 type OpenSlotsRow struct {
-	ID       int64
-	StartsAt time.Time
-	EndsAt   time.Time
-	Capacity int32
-	Booked   int32
+	ID            int64
+	StartsAt      time.Time
+	EndsAt        time.Time
+	Capacity      int32
+	Booked        int32
+	PickupPointID int64
 }
 
 // Slots a customer can still book: not closed, not full, starting after
-// the cut-off and before the horizon.
+// the cut-off and before the horizon, at pickup points in use.
 func (q *Queries) OpenSlots(ctx context.Context, arg OpenSlotsParams) ([]OpenSlotsRow, error) {
 	rows, err := q.db.Query(ctx, openSlots, arg.After, arg.Before)
 	if err != nil {
@@ -220,6 +234,7 @@ func (q *Queries) OpenSlots(ctx context.Context, arg OpenSlotsParams) ([]OpenSlo
 			&i.EndsAt,
 			&i.Capacity,
 			&i.Booked,
+			&i.PickupPointID,
 		); err != nil {
 			return nil, err
 		}
@@ -258,7 +273,7 @@ const orderByToken = `-- name: OrderByToken :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.pickup_point_id, o.delivery_zone_name
 FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.token = $1
@@ -284,6 +299,8 @@ type OrderByTokenRow struct {
 	PlacedAt         time.Time
 	SlotStartsAt     pgtype.Timestamptz
 	SlotEndsAt       pgtype.Timestamptz
+	PickupPointID    pgtype.Int8
+	DeliveryZoneName pgtype.Text
 }
 
 func (q *Queries) OrderByToken(ctx context.Context, token string) (OrderByTokenRow, error) {
@@ -309,6 +326,8 @@ func (q *Queries) OrderByToken(ctx context.Context, token string) (OrderByTokenR
 		&i.PlacedAt,
 		&i.SlotStartsAt,
 		&i.SlotEndsAt,
+		&i.PickupPointID,
+		&i.DeliveryZoneName,
 	)
 	return i, err
 }
@@ -541,10 +560,11 @@ func (q *Queries) SlotState(ctx context.Context, id int64) (SlotStateRow, error)
 }
 
 const takeSlotPlace = `-- name: TakeSlotPlace :one
-UPDATE pickup_slots
-SET booked = booked + 1
-WHERE id = $1 AND NOT closed AND booked < capacity AND starts_at > $2::timestamptz
-RETURNING starts_at, ends_at
+UPDATE pickup_slots s
+SET booked = s.booked + 1
+WHERE s.id = $1 AND NOT s.closed AND s.booked < s.capacity AND s.starts_at > $2::timestamptz
+  AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
+RETURNING s.starts_at, s.ends_at, s.pickup_point_id
 `
 
 type TakeSlotPlaceParams struct {
@@ -553,15 +573,16 @@ type TakeSlotPlaceParams struct {
 }
 
 type TakeSlotPlaceRow struct {
-	StartsAt time.Time
-	EndsAt   time.Time
+	StartsAt      time.Time
+	EndsAt        time.Time
+	PickupPointID int64
 }
 
 // Books a place only in an open, future slot with room left.
 func (q *Queries) TakeSlotPlace(ctx context.Context, arg TakeSlotPlaceParams) (TakeSlotPlaceRow, error) {
 	row := q.db.QueryRow(ctx, takeSlotPlace, arg.ID, arg.After)
 	var i TakeSlotPlaceRow
-	err := row.Scan(&i.StartsAt, &i.EndsAt)
+	err := row.Scan(&i.StartsAt, &i.EndsAt, &i.PickupPointID)
 	return i, err
 }
 

@@ -14,6 +14,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/db"
+	"shopfront/settings"
+	"shopfront/shop"
 	"shopfront/staffauth"
 )
 
@@ -21,6 +23,9 @@ import (
 // slots for the next 7 days in the shop's time zone. It only adds what is
 // missing, so loading twice adds nothing; it returns how many products it added.
 func Load(ctx context.Context, pool *pgxpool.Pool, currency string, loc *time.Location, now time.Time) (added int, err error) {
+	if err := LoadSettings(ctx, pool, now); err != nil {
+		return 0, fmt.Errorf("the demo shop's settings: %w", err)
+	}
 	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
 		if added, err = loadCatalogue(ctx, q, currency, now); err != nil {
 			return err
@@ -28,6 +33,50 @@ func Load(ctx context.Context, pool *pgxpool.Pool, currency string, loc *time.Lo
 		return loadSlots(ctx, q, loc, now)
 	})
 	return added, err
+}
+
+// LoadSettings sets the demo shop up as an owner would, unless the shop is
+// set up already: its name, the bakery to collect from, opening hours and
+// a delivery zone.
+func LoadSettings(ctx context.Context, pool *pgxpool.Pool, now time.Time) error {
+	current, err := settings.Load(ctx, db.New(pool))
+	if err != nil || current.Configured {
+		return err
+	}
+	var week [7][]settings.Range
+	for d := time.Tuesday; d <= time.Saturday; d++ {
+		week[d] = []settings.Range{{Opens: 8 * 60, Closes: 16 * 60}}
+	}
+	week[time.Sunday] = []settings.Range{{Opens: 9 * 60, Closes: 13 * 60}}
+	steps := []func(settings.Change) error{
+		func(ch settings.Change) error {
+			return settings.SaveIdentity(ctx, pool, ch, settings.Identity{Name: "Shopfront Demo Bakery",
+				Description: "Sourdough, pastries and cakes, baked every morning in Bristol. Order ahead, collect or have it delivered."})
+		},
+		func(ch settings.Change) error {
+			return settings.SaveContact(ctx, pool, ch, settings.Contact{Phone: "0117 496 0000", Email: "hello@demo-bakery.example", PickupEnabled: true, LeadMinutes: 30})
+		},
+		func(ch settings.Change) error {
+			return settings.SavePoint(ctx, pool, ch, settings.PickupPoint{Name: "The bakery", Address: "12 Demo Street\nBristol BS1 4DJ",
+				Instructions: "Collect at the counter; the side door on Demo Lane has no step.", Active: true})
+		},
+		func(ch settings.Change) error { return settings.SaveHours(ctx, pool, ch, week) },
+		func(ch settings.Change) error {
+			return settings.SaveZone(ctx, pool, ch, shop.DeliveryZone{Name: "Central Bristol",
+				Prefixes: []string{"BS1", "BS2", "BS3", "BS5", "BS6", "BS7", "BS8"}, Fee: 350, Minimum: 1500, FreeOver: 4000, HasFreeOver: true})
+		},
+		func(ch settings.Change) error { return settings.SaveDeliveryEnabled(ctx, pool, ch, true) },
+	}
+	for _, step := range steps {
+		s, err := settings.Load(ctx, db.New(pool))
+		if err != nil {
+			return err
+		}
+		if err := step(settings.Change{Version: s.Version, Now: now}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // LoadCatalogue inserts only the demo catalogue.
@@ -46,6 +95,12 @@ var SlotTimes = [][2]int{{9, 10}, {11, 12}, {14, 15}, {16, 17}}
 const SlotCapacity = 5
 
 func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.Time) error {
+	point, err := q.DefaultPickupPoint(ctx)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil // nowhere to collect from
+	} else if err != nil {
+		return err
+	}
 	today := now.In(loc)
 	for d := range 7 {
 		day := time.Date(today.Year(), today.Month(), today.Day()+d, 0, 0, 0, 0, loc)
@@ -56,7 +111,8 @@ func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.
 				continue
 			}
 			_, err := q.InsertSlotIfMissing(ctx, db.InsertSlotIfMissingParams{
-				StartsAt: start, EndsAt: time.Date(day.Year(), day.Month(), day.Day(), t[1], 0, 0, 0, loc), Capacity: SlotCapacity,
+				PickupPointID: point,
+				StartsAt:      start, EndsAt: time.Date(day.Year(), day.Month(), day.Day(), t[1], 0, 0, 0, loc), Capacity: SlotCapacity,
 			})
 			if err != nil {
 				return err

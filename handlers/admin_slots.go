@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/db"
+	"shopfront/settings"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -33,7 +34,7 @@ func (s *Server) renderSlots(c echo.Context, status int, form map[string]string,
 	if err != nil {
 		return err
 	}
-	p := views.AdminSlots{Form: form, Errors: errs}
+	p := views.AdminSlots{Form: form, Errors: errs, Points: s.shop(c).ActivePoints()}
 	for _, r := range rows {
 		day := r.StartsAt.In(s.cfg.Location)
 		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.cfg.Location)
@@ -51,8 +52,15 @@ func (s *Server) adminGenerateSlots(c echo.Context) error {
 	params, _ := c.FormParams()
 	pattern, errs := shop.ParseSlotPattern(params, s.cfg.Location)
 	form := map[string]string{}
-	for _, k := range []string{"first_day", "last_day", "start", "end", "every", "capacity"} {
+	for _, k := range []string{"first_day", "last_day", "start", "end", "every", "capacity", "pickup_point_id"} {
 		form[k] = c.FormValue(k)
+	}
+	point, ok := s.pickupPoint(c, c.FormValue("pickup_point_id"))
+	if errs == nil {
+		errs = shop.FieldErrors{}
+	}
+	if !ok {
+		errs["pickup_point_id"] = "Choose where these slots are collected from (add a pickup point in Settings first)."
 	}
 	if len(errs) > 0 {
 		return s.renderSlots(c, http.StatusUnprocessableEntity, form, errs)
@@ -61,7 +69,7 @@ func (s *Server) adminGenerateSlots(c echo.Context) error {
 	err := db.InTx(c.Request().Context(), s.pool, func(q *db.Queries, _ pgx.Tx) error {
 		created = 0 // the transaction may be retried
 		for _, t := range pattern.Slots(s.cfg.Location) {
-			n, err := q.InsertSlotIfMissing(c.Request().Context(), db.InsertSlotIfMissingParams{StartsAt: t.Start, EndsAt: t.End, Capacity: int32(pattern.Capacity)})
+			n, err := q.InsertSlotIfMissing(c.Request().Context(), db.InsertSlotIfMissingParams{PickupPointID: point.ID, StartsAt: t.Start, EndsAt: t.End, Capacity: int32(pattern.Capacity)})
 			if err != nil {
 				return err
 			}
@@ -74,6 +82,25 @@ func (s *Server) adminGenerateSlots(c echo.Context) error {
 	}
 	s.flash(c, "success", fmt.Sprintf("Created %d slots; %d already existed.", created, len(pattern.Slots(s.cfg.Location))-created))
 	return redirect(c, s.paths.URL(views.RouteAdminSlots))
+}
+
+// pickupPoint is the active pickup point a form names; with one point in
+// use, an empty choice means it.
+func (s *Server) pickupPoint(c echo.Context, param string) (settings.PickupPoint, bool) {
+	points := s.shop(c).ActivePoints()
+	if param == "" && len(points) == 1 {
+		return points[0], true
+	}
+	id, err := strconv.ParseInt(param, 10, 64)
+	if err != nil {
+		return settings.PickupPoint{}, false
+	}
+	for _, p := range points {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return settings.PickupPoint{}, false
 }
 
 func (s *Server) slotByParam(ctx context.Context, c echo.Context) (db.AdminGetSlotRow, error) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -153,6 +154,7 @@ func TestBrowserBoardCatchesUpWhenItsNodeDies(t *testing.T) {
 			strings.Contains(m.Text, "htmx:sse:error: network error")
 	}})
 	browserSignIn(t, ctx, c, "baker@example.com")
+	apptest.WaitFor(t, ctx, browserWait, `!!document.getElementById("board-live")?._htmx?.sse`, "the board's stream to connect")
 	var holder int
 	pollUntil(t, browserWait, func() bool { var ok bool; holder, ok = streams.serving(-1); return ok }, "a node to hold the board's stream")
 
@@ -164,4 +166,42 @@ func TestBrowserBoardCatchesUpWhenItsNodeDies(t *testing.T) {
 	if _, ok := streams.serving(holder); !ok {
 		t.Fatalf("no node but the dead node %d holds the board's stream", holder)
 	}
+}
+
+// refuseFirstStream answers the first board stream request as a draining
+// node does (503, the message to the live region), as if the node went away
+// just as the page connected.
+type refuseFirstStream struct{ refused atomic.Bool }
+
+func (r *refuseFirstStream) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path == "/admin/orders/events" && r.refused.CompareAndSwap(false, true) {
+			w.Header().Set("HX-Retarget", "#flash")
+			w.Header().Set("HX-Reswap", "innerHTML")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte(`<p class="flash flash--error">The shop is busy or restarting. Please try again in a moment.</p>`))
+			return
+		}
+		next.ServeHTTP(w, req)
+	})
+}
+
+func TestBrowserBoardConnectsWhenItsFirstTryFails(t *testing.T) {
+	t.Parallel()
+	refuse := &refuseFirstStream{}
+	c := apptest.NewCluster(t, apptest.Options{Demo: true, Wrap: refuse.wrap})
+	slot := slotSoon(t, c, 5)
+	apptest.CreateStaff(t, c.Pool, "baker@example.com", staffauth.RoleStaff)
+	ctx := apptest.NewBrowserWith(t, apptest.BrowserOptions{Allow: func(m chromedp.ConsoleMessage) bool {
+		return strings.Contains(m.URL, "/admin/orders/events") || strings.Contains(m.Text, "503")
+	}})
+	browserSignIn(t, ctx, c, "baker@example.com")
+	apptest.WaitFor(t, ctx, browserWait, `!!document.getElementById("board-live")?._htmx?.sse`, "the board's stream to connect on a second try")
+	if !refuse.refused.Load() {
+		t.Fatal("the first stream request was not refused")
+	}
+	o := orderAs(t, c, "Ada Lovelace", "ada@example.com", slot)
+	apptest.WaitFor(t, ctx, browserWait, boardHasOrder(o.ID), "the new order to appear on the board")
+	assertNoReloadSince(t, ctx, "the retried stream")
 }

@@ -68,6 +68,12 @@ func (s *Server) cart(c echo.Context) error {
 		return err
 	}
 	v := views.CartView{Cart: priced}
+	if pc := shop.NormalizePostcode(shop.CleanText(c.QueryParam("postcode"))); pc != "" && len(pc) <= 12 {
+		v.Postcode = pc
+		if z, ok := shop.FindZone(s.shop(c).Zones, pc); ok {
+			v.Zone = &z
+		}
+	}
 	return s.render(c, http.StatusOK, views.CartPage(v), views.CartContents(v))
 }
 

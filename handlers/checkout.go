@@ -39,23 +39,42 @@ func (s *Server) checkout(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.CheckoutPage(v), nil)
 }
 
-// checkoutView prices lines and lists the open slots.
+// checkoutView prices lines and lists the open slots by pickup point.
 func (s *Server) checkoutView(c echo.Context, lines []shop.CartLine, form shop.CheckoutForm) (views.Checkout, error) {
 	ctx := c.Request().Context()
 	priced, err := s.priceCart(ctx, lines)
 	if err != nil {
 		return views.Checkout{}, err
 	}
+	st := s.shop(c)
 	now := s.now()
-	rows, err := s.queries.OpenSlots(ctx, db.OpenSlotsParams{After: now.Add(s.cfg.PickupLeadTime), Before: now.Add(slotHorizon)})
+	v := views.Checkout{Cart: priced, Form: form, Key: form.Key, Errors: shop.FieldErrors{}, Shop: st}
+	if st.Collects() {
+		rows, err := s.queries.OpenSlots(ctx, db.OpenSlotsParams{After: now.Add(st.LeadTime), Before: now.Add(slotHorizon)})
+		if err != nil {
+			return views.Checkout{}, err
+		}
+		v.Points = views.SlotsByPoint(st.ActivePoints(), rows)
+	}
+	v.Total = shop.QuoteCheckout(priced.Subtotal(), v.Fulfilment(), st.Delivers(), st.Zones, form.Postcode)
+	return v, nil
+}
+
+// checkoutTotal is the checkout's totals for the option being chosen: htmx
+// asks for them as the customer picks pickup or delivery and types a
+// postcode.
+func (s *Server) checkoutTotal(c echo.Context) error {
+	priced, err := s.priceCart(c.Request().Context(), cartLines(c))
 	if err != nil {
-		return views.Checkout{}, err
+		return err
 	}
-	slots := make([]views.Slot, len(rows))
-	for i, r := range rows {
-		slots[i] = views.Slot{ID: r.ID, Start: r.StartsAt, End: r.EndsAt, Left: r.Capacity - r.Booked}
+	st := s.shop(c)
+	fulfilment := c.QueryParam("fulfilment")
+	if fulfilment != shop.Delivery || !st.Delivers() {
+		fulfilment = shop.Pickup
 	}
-	return views.Checkout{Cart: priced, Form: form, Slots: slots, Delivery: s.cfg.Delivery, Key: form.Key, Errors: shop.FieldErrors{}}, nil
+	total := shop.QuoteCheckout(priced.Subtotal(), fulfilment, st.Delivers(), st.Zones, shop.NormalizePostcode(shop.CleanText(c.QueryParam("postcode"))))
+	return s.render(c, http.StatusOK, nil, views.CheckoutTotals(total, priced.Currency))
 }
 
 // placeOrder places the order in one transaction. Problems re-render the
@@ -83,7 +102,7 @@ func (s *Server) placeOrder(c echo.Context) error {
 
 	now := s.now()
 	placed, err := orders.Place(c.Request().Context(), s.pool, s.out, orders.Request{
-		Form: form, Currency: s.cfg.Currency, Delivery: s.cfg.Delivery, Now: now, SlotCutoff: now.Add(s.cfg.PickupLeadTime),
+		Form: form, Currency: s.cfg.Currency, Now: now, SlotCutoff: now.Add(s.shop(c).LeadTime),
 	})
 	var (
 		stock *orders.StockError

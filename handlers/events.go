@@ -94,6 +94,9 @@ func (st *sseStream) write(s string) error {
 	return st.rc.Flush()
 }
 
+// live is a comment saying the replay is over: what follows happens now.
+func (st *sseStream) live() error { return st.write(": live\n\n") }
+
 // keepAlive is a comment: proxies (Fly's among them) close a connection
 // that says nothing for a minute or so.
 func (st *sseStream) keepAlive() error { return st.write(": keep-alive\n\n") }
@@ -140,6 +143,9 @@ func (s *Server) adminOrderEvents(c echo.Context) error {
 		if stream.send(e.ID, eventOrder, boardData(live.Event{ID: e.ID, OrderID: e.OrderID, Kind: e.Kind, Status: e.Status})) != nil {
 			return nil
 		}
+	}
+	if stream.live() != nil {
+		return nil
 	}
 	// At the session's expiry the stream closes; the browser reconnects,
 	// and the sign-in check then says whether it is still good.
@@ -238,6 +244,9 @@ func (s *Server) orderEvents(c echo.Context) error {
 		if update(missed[n-1].ID) != nil {
 			return nil
 		}
+	}
+	if stream.live() != nil {
+		return nil
 	}
 	after := streamAfter(c)
 	tick := time.NewTicker(s.keep)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,7 +23,9 @@ func TestListenersReconnectAfterAPostgresRestart(t *testing.T) {
 	staff := signedIn(t, c, "pat@example.com", staffauth.RoleStaff)
 	var streams []*apptest.Stream
 	for _, n := range c.Nodes {
-		streams = append(streams, staff.OpenStream(t, "/admin/orders/events", "", onNode(n)...))
+		s := staff.OpenStream(t, "/admin/orders/events", "", onNode(n)...)
+		s.WaitLive(t, liveWait)
+		streams = append(streams, s)
 	}
 
 	loaf := productID(t, c.Pool, "white-sourdough-loaf")
@@ -42,7 +45,15 @@ func TestListenersReconnectAfterAPostgresRestart(t *testing.T) {
 	}, "the order to be readable")
 	for i, s := range streams {
 		for {
-			e := mustNext(t, s)
+			e, ok := s.Next(t, liveWait)
+			if !ok {
+				for _, l := range strings.Split(c.Logs(), "\n") {
+					if strings.Contains(l, "events") || strings.Contains(l, "listen") || strings.Contains(l, "WARN") || strings.Contains(l, "ERROR") {
+						t.Log(l)
+					}
+				}
+				t.Fatalf("%s's stream ended", c.Nodes[i].ID)
+			}
 			if board(t, e).OrderID == o.ID {
 				break
 			}

@@ -50,7 +50,7 @@ func (s *Server) middleware() {
 		// Exact routes only (Echo has matched the route by now), so no
 		// other URL gets the larger limit.
 		Skipper: func(c echo.Context) bool {
-			return c.Request().Method == "POST" && (c.Path() == "/checkout" || c.Path() == "/admin/products/:id/image")
+			return c.Request().Method == "POST" && (c.Path() == "/checkout" || c.Path() == "/admin/products/:id/image" || c.Path() == "/admin/settings/logo")
 		},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{

@@ -19,5 +19,6 @@ func (s *Server) product(c echo.Context) error {
 	if err != nil {
 		return err // pgx.ErrNoRows becomes the 404 page
 	}
+	describe(c, p.Description, p.ImageHash)
 	return s.render(c, http.StatusOK, views.ProductPage(p), nil)
 }

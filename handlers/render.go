@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/cookiestate"
+	"shopfront/settings"
 	"shopfront/shop"
 	"shopfront/staffauth"
 	"shopfront/views"
@@ -75,13 +76,39 @@ func (s *Server) fragment(c echo.Context, component templ.Component) (string, er
 	return buf.String(), nil
 }
 
+const settingsKey = "settings"
+
+// shop is the shop's settings for this request, read once (from the
+// node's cache). Without them (the database away and nothing cached yet)
+// the shop is nameless and unconfigured.
+func (s *Server) shop(c echo.Context) *settings.Settings {
+	if st, ok := c.Get(settingsKey).(*settings.Settings); ok {
+		return st
+	}
+	st, err := s.settings.Get(c.Request().Context())
+	if err != nil {
+		s.log.Warn("settings unavailable", "error", err, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+		st = &settings.Settings{}
+	}
+	c.Set(settingsKey, st)
+	return st
+}
+
 // page gathers what every page needs besides its own data. A full page
 // consumes the flash cookie; an htmx fragment leaves it for the next page
 // and shows only a message set while handling this very request.
 func (s *Server) page(c echo.Context, partial bool) *views.Page {
+	shopSettings := s.shop(c)
+	name := shopSettings.Name
+	if name == "" {
+		name = "Shopfront" // a shop not named yet
+	}
 	p := &views.Page{
 		Paths:    s.paths,
-		ShopName: s.cfg.ShopName,
+		ShopName: name,
+		Shop:     shopSettings,
+		Now:      s.now(),
+		BaseURL:  s.cfg.BaseURL,
 		Currency: s.cfg.Currency,
 		Partial:  partial,
 		Path:     pagePath(c.Request(), partial),
@@ -105,6 +132,9 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
 			}
 		}
+	}
+	if m, ok := c.Get(metaKey).(pageMeta); ok {
+		p.MetaDescription, p.MetaImage = m.description, m.image
 	}
 	if st, ok := c.Get(staffKey).(staffauth.Staff); ok {
 		p.Staff = &views.StaffInfo{Name: st.Name, Owner: st.Owner()}

@@ -19,7 +19,12 @@ func (s *Server) routes() {
 	s.add("healthz", echo.GET, "/healthz", s.healthz)
 	s.add("readyz", echo.GET, "/readyz", s.readyz)
 
-	page := []echo.MiddlewareFunc{s.withCookies, s.csrf}
+	s.add(views.RouteRobots, echo.GET, "/robots.txt", s.robots)
+	s.add(views.RouteSitemap, echo.GET, "/sitemap.xml", s.sitemap)
+	s.add(views.RouteTheme, echo.GET, "/theme.css", s.theme)
+
+	// Customer pages wait until the owner has set the shop up.
+	page := []echo.MiddlewareFunc{s.withCookies, s.csrf, s.openingSoon}
 	s.add(views.RouteCatalogue, echo.GET, "/", s.catalogue, page...)
 	s.add(views.RouteProduct, echo.GET, "/products/:slug", s.product, page...)
 	s.add(views.RoutePreferences, echo.GET, "/preferences", s.preferences, page...)
@@ -32,13 +37,20 @@ func (s *Server) routes() {
 	s.add(views.RouteCartRemove, echo.POST, "/cart/remove", s.cartRemove, page...)
 	s.add(views.RouteCartClear, echo.POST, "/cart/clear", s.cartClear, page...)
 	s.add(views.RouteCheckout, echo.GET, "/checkout", s.checkout, page...)
+	s.add(views.RouteCheckoutTotal, echo.GET, "/checkout/total", s.checkoutTotal, page...)
 	s.add(views.RoutePlaceOrder, echo.POST, "/checkout", s.placeOrder, append([]echo.MiddlewareFunc{middleware.BodyLimit(maxCheckoutBody)}, page...)...)
 	s.add(views.RouteOrders, echo.GET, "/orders", s.recentOrders, page...)
 	s.add(views.RouteOrder, echo.GET, "/orders/:token", s.order, page...)
 	s.add(views.RouteOrderEvents, echo.GET, "/orders/:token/events", s.orderEvents, page...)
 
+	s.add(views.RouteVisit, echo.GET, "/visit", s.visit, page...)
+	s.add(views.RouteDelivery, echo.GET, "/delivery", s.delivery, page...)
+	s.add(views.RoutePrivacy, echo.GET, "/privacy", s.privacy, page...)
+	s.add(views.RouteTerms, echo.GET, "/terms", s.terms, page...)
+
 	// The staff area. Each route says who may use it; requireStaff checks
 	// the session and the role in one place.
+	page = []echo.MiddlewareFunc{s.withCookies, s.csrf}
 	s.add(views.RouteAdminLogin, echo.GET, "/admin/login", s.adminLoginPage, page...)
 	s.add(views.RouteAdminLoginPost, echo.POST, "/admin/login", s.adminLogin, page...)
 	s.add(views.RouteAdminForgot, echo.GET, "/admin/forgot-password", s.adminForgotPage, page...)
@@ -86,6 +98,19 @@ func (s *Server) routes() {
 	s.owner(views.RouteAdminStaff, echo.GET, "/admin/staff", s.adminStaff)
 	s.owner(views.RouteAdminStaffCreate, echo.POST, "/admin/staff", s.adminCreateStaff)
 	s.owner(views.RouteAdminStaffUpdate, echo.POST, "/admin/staff/:id", s.adminUpdateStaff)
+	s.owner(views.RouteAdminSettings, echo.GET, "/admin/settings", s.adminSettings)
+	s.owner(views.RouteAdminSettingsIdentity, echo.POST, "/admin/settings/identity", s.adminSaveIdentity)
+	s.owner(views.RouteAdminSettingsLogo, echo.POST, "/admin/settings/logo", s.adminSaveLogo)
+	s.owner(views.RouteAdminSettingsContact, echo.POST, "/admin/settings/contact", s.adminSaveContact)
+	s.owner(views.RouteAdminSettingsHours, echo.POST, "/admin/settings/hours", s.adminSaveHours)
+	s.owner(views.RouteAdminSettingsPoints, echo.POST, "/admin/settings/points", s.adminSavePoint)
+	s.owner(views.RouteAdminSettingsPoint, echo.POST, "/admin/settings/points/:id", s.adminSavePoint)
+	s.owner(views.RouteAdminSettingsDelivery, echo.POST, "/admin/settings/delivery", s.adminSaveDelivery)
+	s.owner(views.RouteAdminSettingsZones, echo.POST, "/admin/settings/zones", s.adminSaveZone)
+	s.owner(views.RouteAdminSettingsZone, echo.POST, "/admin/settings/zones/:id", s.adminSaveZone)
+	s.owner(views.RouteAdminSettingsZoneDelete, echo.POST, "/admin/settings/zones/:id/delete", s.adminDeleteZone)
+	s.owner(views.RouteAdminSettingsPolicies, echo.POST, "/admin/settings/policies", s.adminSavePolicies)
+	s.owner(views.RouteAdminSettingsNotify, echo.POST, "/admin/settings/notifications", s.adminSaveNotify)
 	s.owner(views.RouteAdminInviteResend, echo.POST, "/admin/invitations/:id/resend", s.adminResendInvite)
 	s.owner(views.RouteAdminInviteWithdraw, echo.POST, "/admin/invitations/:id/withdraw", s.adminWithdrawInvite)
 
@@ -119,7 +144,7 @@ func (s *Server) staffStream(name, path string, h echo.HandlerFunc) {
 
 func (s *Server) addWithRole(role, name, method, path string, h echo.HandlerFunc, stream bool) {
 	m := []echo.MiddlewareFunc{s.withCookies, s.csrf, s.requireStaff(role, stream)}
-	if name == views.RouteAdminProductImage {
+	if name == views.RouteAdminProductImage || name == views.RouteAdminSettingsLogo {
 		// Uploads are bigger than forms: the image plus a little form data.
 		m = append([]echo.MiddlewareFunc{middleware.BodyLimit(maxUploadBody)}, m...)
 	}

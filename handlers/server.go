@@ -20,6 +20,7 @@ import (
 	"shopfront/db"
 	"shopfront/live"
 	"shopfront/outbox"
+	"shopfront/settings"
 	"shopfront/views"
 )
 
@@ -36,6 +37,8 @@ type Deps struct {
 	// KeepAlive is how often an idle live stream sends a comment, so that
 	// proxies keep it open; 0 is 20 s.
 	KeepAlive time.Duration
+	// Settings are the owner's settings, cached on this node.
+	Settings *settings.Cache
 }
 
 // Server is one Shopfront node's HTTP handler.
@@ -52,8 +55,9 @@ type Server struct {
 	roles    map[string]string // staff-area route name → role required
 	uploads  chan struct{}     // bounds concurrent image processing (memory)
 	draining atomic.Bool
-	drain    chan struct{}   // closed when draining starts: live streams end
-	hub      *live.Hub       // nil: this node serves no live streams
+	drain    chan struct{} // closed when draining starts: live streams end
+	hub      *live.Hub     // nil: this node serves no live streams
+	settings *settings.Cache
 	streams  map[string]bool // route names of live streams
 	keep     time.Duration
 }
@@ -66,21 +70,22 @@ func New(d Deps) (*Server, error) {
 	}
 	cookies.WithStaffSession(d.Config.StaffSessionMaxAge, d.Config.StaffSessionIdle)
 	s := &Server{
-		cookies: cookies,
-		out:     d.Outbox,
-		cfg:     d.Config,
-		pool:    d.Pool,
-		queries: db.New(d.Pool),
-		log:     d.Log.With("node", d.Config.NodeID),
-		now:     d.Now,
-		echo:    echo.New(),
-		paths:   views.Paths{},
-		roles:   map[string]string{},
-		uploads: make(chan struct{}, 1),
-		drain:   make(chan struct{}),
-		hub:     d.Hub,
-		streams: map[string]bool{},
-		keep:    d.KeepAlive,
+		cookies:  cookies,
+		out:      d.Outbox,
+		cfg:      d.Config,
+		pool:     d.Pool,
+		queries:  db.New(d.Pool),
+		log:      d.Log.With("node", d.Config.NodeID),
+		now:      d.Now,
+		echo:     echo.New(),
+		paths:    views.Paths{},
+		roles:    map[string]string{},
+		uploads:  make(chan struct{}, 1),
+		drain:    make(chan struct{}),
+		hub:      d.Hub,
+		settings: d.Settings,
+		streams:  map[string]bool{},
+		keep:     d.KeepAlive,
 	}
 	if s.keep == 0 {
 		s.keep = 20 * time.Second
@@ -91,6 +96,9 @@ func New(d Deps) (*Server, error) {
 	if s.out == nil {
 		return nil, errors.New("handlers: an outbox is required")
 	}
+	if s.settings == nil {
+		s.settings = settings.NewCache(d.Pool, SettingsTTL)
+	}
 	s.echo.HideBanner = true
 	s.echo.HidePort = true
 	s.echo.HTTPErrorHandler = s.handleError
@@ -98,6 +106,10 @@ func New(d Deps) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// SettingsTTL bounds how stale a node's copy of the settings can be when a
+// change's notification was missed; normally it is dropped at once.
+const SettingsTTL = 5 * time.Second
 
 // Paths is the route table: route names and their path patterns, for
 // links made outside a request (emails).

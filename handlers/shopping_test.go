@@ -309,7 +309,7 @@ func TestCheckoutForDelivery(t *testing.T) {
 	}
 	form.Set("postcode", "bs14dj")
 	r = s.placeOrder(form)
-	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Delivery needs an order of at least £15.00") {
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Delivery to BS1 4DJ needs an order of at least £15.00") {
 		t.Fatalf("under the minimum: %d", r.StatusCode)
 	}
 	if n := count(t, c.Pool, "SELECT count(*) FROM orders"); n != 0 {
@@ -562,6 +562,12 @@ func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 	exec(t, c.Pool, "UPDATE products SET stock = 10 WHERE id = $1", loaf)
 	placed, refused, bodies := race(t, c, 100, loaf, slot)
 	if placed != 10 || refused != 90 {
+		for _, l := range strings.Split(c.Logs(), "\n") {
+			if strings.Contains(l, `"internal error"`) {
+				t.Log(l[:min(len(l), 400)])
+				break
+			}
+		}
 		t.Fatalf("%d placed, %d refused; want 10 and 90", placed, refused)
 	}
 	for _, b := range bodies {

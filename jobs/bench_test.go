@@ -36,7 +36,7 @@ func BenchmarkEmailsPerSecond(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	out := outbox.New(inserter, []string{apptest.ShopInbox})
+	out := outbox.New(inserter)
 	place := func(i int) {
 		_, err := orders.Place(ctx, pool, out, orders.Request{
 			Form: shop.CheckoutForm{Key: fmt.Sprintf("bench-email-%012d", i), Name: "Ada", Email: fmt.Sprintf("ada%d@example.com", i),

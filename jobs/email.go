@@ -16,6 +16,7 @@ import (
 	"shopfront/db"
 	mailer "shopfront/mail"
 	"shopfront/outbox"
+	"shopfront/settings"
 	"shopfront/staffauth"
 	"shopfront/views"
 )
@@ -122,8 +123,16 @@ func errorText(err error) string {
 
 func (w *emailWorker) compose(ctx context.Context, q *db.Queries, e db.EmailToSendRow) (mailer.Message, error) {
 	kind := outbox.Kind(e.Kind)
-	s := w.cfg.Shop
-	m := mailer.Message{From: s.From, ReplyTo: s.ReplyTo, To: mail.Address{Address: e.Recipient}, Date: w.cfg.Now()}
+	shopSettings, err := settings.Load(ctx, q)
+	if err != nil {
+		return mailer.Message{}, err
+	}
+	s := emailShop(w.cfg.Shop, shopSettings, w.cfg.Paths)
+	from := w.cfg.Shop.From
+	if from.Name == "" {
+		from.Name = shopSettings.Name
+	}
+	m := mailer.Message{From: from, ReplyTo: w.cfg.Shop.ReplyTo, To: mail.Address{Address: e.Recipient}, Date: w.cfg.Now()}
 	var html, text templ.Component
 	switch {
 	case e.OrderID.Valid:
@@ -135,12 +144,12 @@ func (w *emailWorker) compose(ctx context.Context, q *db.Queries, e db.EmailToSe
 		if err != nil {
 			return m, err
 		}
-		v := views.OrderEmailModel(kind, o, lines, s.EmailShop, w.cfg.Paths)
+		v := views.OrderEmailModel(kind, o, lines, s, shopSettings, w.cfg.Paths)
 		if v.ForCustomer() {
 			m.To.Name = o.CustomerName
 		}
 		m.Subject, html, text = v.Subject(), views.OrderEmailHTML(v), views.OrderEmailText(v)
-		m.MessageID = messageID(fmt.Sprintf("order-%d.%s", o.Number, kind), e.Resends, s.Host)
+		m.MessageID = messageID(fmt.Sprintf("order-%d.%s", o.Number, kind), e.Resends, w.cfg.Shop.Host)
 	case e.StaffTokenID.Valid:
 		t, err := q.StaffTokenForEmail(ctx, e.StaffTokenID.Int64)
 		if err != nil {
@@ -160,14 +169,13 @@ func (w *emailWorker) compose(ctx context.Context, q *db.Queries, e db.EmailToSe
 		if kind == outbox.StaffInvite {
 			route = views.RouteAdminInvite
 		}
-		v := views.StaffLinkModel(kind, t.Name, t.Role.String, s.BaseURL+w.cfg.Paths.URL(route, token), t.ExpiresAt, s.EmailShop)
+		v := views.StaffLinkModel(kind, t.Name, t.Role.String, s.BaseURL+w.cfg.Paths.URL(route, token), t.ExpiresAt, s)
 		m.To.Name = t.Name
 		m.Subject, html, text = v.Subject(), views.StaffLinkHTML(v), views.StaffLinkText(v)
-		m.MessageID = messageID(fmt.Sprintf("staff-link-%d.%s", t.ID, kind), e.Resends, s.Host)
+		m.MessageID = messageID(fmt.Sprintf("staff-link-%d.%s", t.ID, kind), e.Resends, w.cfg.Shop.Host)
 	default:
 		return m, &unsendable{why: "the email belongs to nothing"}
 	}
-	var err error
 	if m.HTML, err = renderString(ctx, html); err != nil {
 		return m, err
 	}
@@ -175,6 +183,20 @@ func (w *emailWorker) compose(ctx context.Context, q *db.Queries, e db.EmailToSe
 		return m, err
 	}
 	return m, nil
+}
+
+// emailShop is what an email says about the shop, from its settings: its
+// name, logo and how to reach it.
+func emailShop(sh Shop, st *settings.Settings, paths views.Paths) views.EmailShop {
+	contact := []string{"Questions about your order? Reply to this email"}
+	if st.Phone != "" {
+		contact = append(contact, "or call "+st.Phone)
+	}
+	e := views.EmailShop{Name: st.Name, BaseURL: sh.BaseURL, Location: sh.Location, Contact: strings.Join(contact, " ") + "."}
+	if st.LogoHash != "" {
+		e.LogoURL = sh.BaseURL + paths.URL(views.RouteImage, st.LogoHash)
+	}
+	return e
 }
 
 // messageID is stable for a cause, so that a rare duplicate (the server

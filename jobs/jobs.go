@@ -60,11 +60,14 @@ func (p RetryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
 	return time.Now().Add(d)
 }
 
-// Shop is what emails say about the shop and where they come from.
+// Shop is where emails come from and where their links lead; what they
+// say about the shop (its name, contact details) is read from the
+// settings when each is sent.
 type Shop struct {
-	views.EmailShop
-	From    mail.Address
-	ReplyTo *mail.Address
+	BaseURL  string
+	Location *time.Location
+	From     mail.Address // without a name, the shop's name is used
+	ReplyTo  *mail.Address
 	// Host names Message-IDs ("order-1001.confirmation@Host").
 	Host string
 }
@@ -93,11 +96,7 @@ func FromConfig(cfg config.Config, pool *pgxpool.Pool, sender mailer.Sender, pat
 	}
 	return Config{
 		Pool: pool, Workers: cfg.JobWorkers, Sender: sender, Paths: paths, Log: log.With("node", cfg.NodeID),
-		Shop: Shop{
-			EmailShop: views.EmailShop{Name: cfg.ShopName, BaseURL: cfg.BaseURL, Location: cfg.Location,
-				Contact: "Questions about your order? Reply to this email."},
-			From: cfg.MailFrom, ReplyTo: cfg.ReplyTo, Host: host,
-		},
+		Shop: Shop{BaseURL: cfg.BaseURL, Location: cfg.Location, From: cfg.MailFrom, ReplyTo: cfg.ReplyTo, Host: host},
 	}
 }
 

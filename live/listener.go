@@ -44,6 +44,17 @@ type Listener struct {
 	log      *slog.Logger
 	failures int
 	up       atomic.Bool
+	also     map[string]func()
+}
+
+// Also calls fn for every notification on channel, and after every
+// reconnection (a notification may have been missed meanwhile): for
+// caches that a change elsewhere makes stale. Call it before Run.
+func (l *Listener) Also(channel string, fn func()) {
+	if l.also == nil {
+		l.also = map[string]func(){}
+	}
+	l.also[channel] = fn
 }
 
 // NewListener prepares a listener on databaseURL publishing to hub. The
@@ -79,6 +90,9 @@ func (l *Listener) Run(ctx context.Context) {
 	}
 	pl.Handle(OrderChannel, orderHandler{l})
 	pl.Handle(SessionChannel, pgxlisten.HandlerFunc(l.sessionChanged))
+	for channel, fn := range l.also {
+		pl.Handle(channel, invalidator(fn))
+	}
 	_ = pl.Listen(ctx)
 	l.up.Store(false)
 	listenerUp.Set(0)
@@ -164,4 +178,17 @@ func Start(ctx context.Context, databaseURL string, pool *pgxpool.Pool, log *slo
 	hub := NewHub(last, HoldBack)
 	l, err := NewListener(databaseURL, hub, log)
 	return hub, l, err
+}
+
+// invalidator calls its function on every notification and every backlog.
+type invalidator func()
+
+func (f invalidator) HandleNotification(context.Context, *pgconn.Notification, *pgx.Conn) error {
+	f()
+	return nil
+}
+
+func (f invalidator) HandleBacklog(context.Context, string, *pgx.Conn) error {
+	f()
+	return nil
 }

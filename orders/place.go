@@ -63,11 +63,12 @@ type FieldError struct{ Field, Message string }
 
 func (e *FieldError) Error() string { return e.Message }
 
-// Request is everything needed to place an order.
+// Request is everything needed to place an order. Where and for how much
+// the shop delivers is read from its settings inside the transaction, so
+// an order always pays the fee in force when it is placed.
 type Request struct {
 	Form     shop.CheckoutForm
 	Currency string
-	Delivery shop.DeliveryRules
 	Now      time.Time
 	// SlotCutoff is the earliest slot start still bookable (now + lead time).
 	SlotCutoff time.Time
@@ -157,23 +158,33 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		subtotal += taken[l.ProductID].price * int64(l.Quantity)
 	}
 	var fee int64
-	var slotID pgtype.Int8
-	var address, postcode pgtype.Text
+	var slotID, pointID, zoneID pgtype.Int8
+	var address, postcode, zoneName pgtype.Text
+	rules, err := q.OrderSettings(ctx)
+	if err != nil {
+		return Placed{}, fmt.Errorf("reading the shop's settings: %w", err)
+	}
 	switch f.Fulfilment {
 	case shop.Delivery:
-		if err := checkDelivery(r, subtotal); err != nil {
+		zone, err := deliveryZone(ctx, q, rules.DeliveryEnabled, f.Postcode, subtotal, r.Currency)
+		if err != nil {
 			return Placed{}, err
 		}
-		fee = r.Delivery.Fee
+		fee = zone.FeeFor(subtotal)
 		address = pgtype.Text{String: f.Address, Valid: true}
 		postcode = pgtype.Text{String: f.Postcode, Valid: true}
+		zoneID, zoneName = pgtype.Int8{Int64: zone.ID, Valid: true}, pgtype.Text{String: zone.Name, Valid: true}
 	default:
-		if _, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: r.SlotCutoff}); errors.Is(err, pgx.ErrNoRows) {
+		if !rules.PickupEnabled {
+			return Placed{}, &FieldError{Field: "fulfilment", Message: "This shop does not offer pickup at the moment; please choose delivery."}
+		}
+		booked, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: r.SlotCutoff})
+		if errors.Is(err, pgx.ErrNoRows) {
 			return Placed{}, slotProblem(ctx, q, f.SlotID, r.SlotCutoff)
 		} else if err != nil {
 			return Placed{}, err
 		}
-		slotID = pgtype.Int8{Int64: f.SlotID, Valid: true}
+		slotID, pointID = pgtype.Int8{Int64: f.SlotID, Valid: true}, pgtype.Int8{Int64: booked.PickupPointID, Valid: true}
 	}
 
 	token := newToken()
@@ -182,7 +193,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		SlotID: slotID, DeliveryAddress: address, DeliveryPostcode: postcode,
 		CustomerName: f.Name, CustomerEmail: f.Email, CustomerPhone: f.Phone, Note: f.Note,
 		Currency: r.Currency, SubtotalMinor: subtotal, DeliveryFeeMinor: fee, TotalMinor: subtotal + fee,
-		PlacedAt: r.Now,
+		PlacedAt: r.Now, PickupPointID: pointID, DeliveryZoneID: zoneID, DeliveryZoneName: zoneName,
 	})
 	if err != nil {
 		return Placed{}, err
@@ -210,18 +221,24 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	return Placed{ID: order.ID, Number: order.Number, Token: token}, nil
 }
 
-func checkDelivery(r Request, subtotal int64) error {
-	if !r.Delivery.Enabled() {
-		return &FieldError{Field: "fulfilment", Message: "This shop does not deliver; please choose pickup."}
+// deliveryZone is the zone delivering to postcode, as the settings say in
+// this transaction, if the order may be delivered there.
+func deliveryZone(ctx context.Context, q *db.Queries, enabled bool, postcode string, subtotal int64, currency string) (shop.DeliveryZone, error) {
+	rows, err := q.DeliveryZones(ctx)
+	if err != nil {
+		return shop.DeliveryZone{}, fmt.Errorf("reading the delivery zones: %w", err)
 	}
-	if !r.Delivery.Covers(r.Form.Postcode) {
-		return &FieldError{Field: "postcode", Message: fmt.Sprintf("Sorry, we don’t deliver to %s. Choose pickup, or a delivery address in our area.", r.Form.Postcode)}
+	zones := make([]shop.DeliveryZone, len(rows))
+	for i, z := range rows {
+		zones[i] = shop.DeliveryZone{ID: z.ID, Name: z.Name, Prefixes: z.Prefixes, Fee: z.FeeMinor, Minimum: z.MinimumMinor,
+			FreeOver: z.FreeOverMinor.Int64, HasFreeOver: z.FreeOverMinor.Valid}
 	}
-	if subtotal < r.Delivery.Minimum {
-		min := shop.Money{Minor: r.Delivery.Minimum, Currency: r.Currency}
-		return &FieldError{Field: "fulfilment", Message: fmt.Sprintf("Delivery needs an order of at least %s. Add a little more, or choose pickup.", min)}
+	zone, err := shop.CheckDelivery(enabled, zones, postcode, subtotal, currency)
+	var problem *shop.DeliveryProblem
+	if errors.As(err, &problem) {
+		return zone, &FieldError{Field: problem.Field, Message: problem.Message}
 	}
-	return nil
+	return zone, err
 }
 
 // lineProblem finds out why stock could not be taken for a product.

@@ -108,28 +108,27 @@ type Inserter interface {
 
 // Outbox enqueues the shop's emails.
 type Outbox struct {
-	jobs   Inserter
-	notify []string
+	jobs Inserter
 }
 
-// New returns an Outbox inserting into jobs. notify are the addresses that
-// get new-order alerts; empty means every active owner.
-func New(jobs Inserter, notify []string) *Outbox {
-	return &Outbox{jobs: jobs, notify: notify}
-}
+// New returns an Outbox inserting into jobs.
+func New(jobs Inserter) *Outbox { return &Outbox{jobs: jobs} }
 
-// OrderPlaced enqueues the customer's confirmation and the shop's alert.
+// OrderPlaced enqueues the customer's confirmation and the shop's alert:
+// to the addresses the settings name, or else to every active owner.
 func (o *Outbox) OrderPlaced(ctx context.Context, tx pgx.Tx, orderID int64, customer string) error {
 	if err := o.orderEmail(ctx, tx, OrderConfirmation, orderID, customer); err != nil {
 		return err
 	}
-	to := o.notify
+	q := db.New(tx)
+	to, err := q.NotifyEmails(ctx)
+	if err != nil {
+		return fmt.Errorf("finding who gets new-order alerts: %w", err)
+	}
 	if len(to) == 0 {
-		owners, err := db.New(tx).ShopOwnerEmails(ctx)
-		if err != nil {
+		if to, err = q.ShopOwnerEmails(ctx); err != nil {
 			return fmt.Errorf("finding who gets new-order alerts: %w", err)
 		}
-		to = owners
 	}
 	for _, addr := range to {
 		if err := o.orderEmail(ctx, tx, OrderAlert, orderID, addr); err != nil {

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/mail"
 	"net/url"
@@ -224,4 +225,130 @@ func isLetters(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// DeliveryZone is an area the shop delivers to, with its price.
+type DeliveryZone struct {
+	ID       int64
+	Name     string
+	Prefixes []string // postcode prefixes: UK outward codes ("BS6"), areas ("BS") or any prefix
+	Fee      int64
+	Minimum  int64 // smallest subtotal delivered
+	FreeOver int64 // delivery is free from this subtotal on; 0 with HasFreeOver false: never
+	// HasFreeOver says whether delivery can be free in this zone.
+	HasFreeOver bool
+}
+
+// Covers reports how specifically the zone covers a normalised postcode:
+// the length of its longest matching prefix, 0 for not at all.
+func (z DeliveryZone) Covers(postcode string) int {
+	best := 0
+	for _, p := range z.Prefixes {
+		if (DeliveryRules{Areas: []string{p}}).Covers(postcode) && len(p) > best {
+			best = len(p)
+		}
+	}
+	return best
+}
+
+// FeeFor is the delivery fee for an order of this subtotal.
+func (z DeliveryZone) FeeFor(subtotal int64) int64 {
+	if z.HasFreeOver && subtotal >= z.FreeOver {
+		return 0
+	}
+	return z.Fee
+}
+
+// FindZone is the zone that delivers to postcode: the one with the most
+// specific matching prefix ("BS6" before "BS").
+func FindZone(zones []DeliveryZone, postcode string) (DeliveryZone, bool) {
+	var found DeliveryZone
+	best := 0
+	for _, z := range zones {
+		if n := z.Covers(postcode); n > best {
+			found, best = z, n
+		}
+	}
+	return found, best > 0
+}
+
+// DeliveryProblem is why an order cannot be delivered, said to the
+// customer next to the field to change.
+type DeliveryProblem struct{ Field, Message string }
+
+func (e *DeliveryProblem) Error() string { return e.Message }
+
+// CheckDelivery finds the zone that delivers an order of subtotal to
+// postcode, or says why it cannot be delivered.
+func CheckDelivery(enabled bool, zones []DeliveryZone, postcode string, subtotal int64, currency string) (DeliveryZone, error) {
+	if !enabled || len(zones) == 0 {
+		return DeliveryZone{}, &DeliveryProblem{Field: "fulfilment", Message: "This shop does not deliver; please choose pickup."}
+	}
+	zone, ok := FindZone(zones, postcode)
+	if !ok {
+		return DeliveryZone{}, &DeliveryProblem{Field: "postcode", Message: fmt.Sprintf("Sorry, we don’t deliver to %s. Choose pickup, or a delivery address in our area.", postcode)}
+	}
+	if subtotal < zone.Minimum {
+		min := Money{Minor: zone.Minimum, Currency: currency}
+		return zone, &DeliveryProblem{Field: "fulfilment", Message: fmt.Sprintf("Delivery to %s needs an order of at least %s. Add a little more, or choose pickup.", postcode, min)}
+	}
+	return zone, nil
+}
+
+// Quote says what delivery to a zone costs, in the words the cart and the
+// delivery page use: "£3.50, free over £40.00".
+func (z DeliveryZone) Quote(currency string) string {
+	fee := "free"
+	if z.Fee > 0 {
+		fee = Money{Minor: z.Fee, Currency: currency}.String()
+	}
+	if z.HasFreeOver && z.Fee > 0 {
+		fee += ", free over " + Money{Minor: z.FreeOver, Currency: currency}.String()
+	}
+	if z.Minimum > 0 {
+		fee += " (orders of " + Money{Minor: z.Minimum, Currency: currency}.String() + " or more)"
+	}
+	return fee
+}
+
+// CheckoutTotal is what an order comes to with the option chosen.
+type CheckoutTotal struct {
+	Subtotal   int64
+	Fulfilment string
+	Fee        int64
+	Zone       string // the delivery zone, when the postcode is known
+	Postcode   string
+	// Known is false for delivery until a postcode the shop delivers to
+	// is given: the fee then depends on it.
+	Known bool
+	// Problem says why delivery is not possible as entered.
+	Problem string
+}
+
+// Total is subtotal plus fee.
+func (t CheckoutTotal) Total() int64 { return t.Subtotal + t.Fee }
+
+// QuoteCheckout is the checkout's total for a subtotal, an option and, for
+// delivery, a postcode.
+func QuoteCheckout(subtotal int64, fulfilment string, delivers bool, zones []DeliveryZone, postcode string) CheckoutTotal {
+	t := CheckoutTotal{Subtotal: subtotal, Fulfilment: fulfilment, Postcode: postcode, Known: true}
+	if fulfilment != Delivery {
+		t.Fulfilment = Pickup
+		return t
+	}
+	if postcode == "" {
+		t.Known = false
+		return t
+	}
+	zone, err := CheckDelivery(delivers, zones, postcode, subtotal, "")
+	if err != nil {
+		var p *DeliveryProblem
+		if errors.As(err, &p) && p.Field == "postcode" {
+			t.Known, t.Problem = false, "We don’t deliver to "+postcode+"."
+			return t
+		}
+		t.Problem = "This order is below the delivery minimum for " + postcode + "."
+	}
+	t.Fee, t.Zone = zone.FeeFor(subtotal), zone.Name
+	return t
 }

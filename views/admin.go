@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopfront/db"
+	"shopfront/settings"
 	"shopfront/shop"
 )
 
@@ -221,6 +222,7 @@ type AdminSlots struct {
 	Days   []SlotDay
 	Form   map[string]string
 	Errors shop.FieldErrors
+	Points []settings.PickupPoint // in use, for the generator
 }
 
 // SlotDay is one day's slots.

@@ -22,6 +22,9 @@ type CartView struct {
 	// FocusSummary moves focus to the cart's summary after an htmx change
 	// that removed the button that had it (remove, empty, reduce).
 	FocusSummary bool
+	// Postcode is one the customer asked about; Zone delivers there.
+	Postcode string
+	Zone     *shop.DeliveryZone
 }
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }

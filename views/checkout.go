@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"shopfront/db"
+	"shopfront/settings"
 	"shopfront/shop"
 )
 
@@ -18,24 +20,52 @@ type Slot struct {
 // Checkout is the checkout page: the order summary at today's prices, the
 // form as entered, and any problems to show inline.
 type Checkout struct {
-	Cart     shop.PricedCart
-	Form     shop.CheckoutForm
-	Key      string // idempotency key of this rendering of the form
-	Slots    []Slot
-	Delivery shop.DeliveryRules
-	Errors   shop.FieldErrors
-	Notice   string // a problem with the whole order (stock, prices, slot)
+	Cart   shop.PricedCart
+	Form   shop.CheckoutForm
+	Key    string // idempotency key of this rendering of the form
+	Points []SlotGroup
+	Shop   *settings.Settings
+	Total  shop.CheckoutTotal // for the option chosen
+	Errors shop.FieldErrors
+	Notice string // a problem with the whole order (stock, prices, slot)
 	// Confirm is set when prices rose: the summary shows the new prices and
 	// the customer submits again to accept them.
 	Confirm bool
 }
+
+// SlotGroup is a pickup point and its open slots.
+type SlotGroup struct {
+	Point settings.PickupPoint
+	Slots []Slot
+}
+
+// SlotsByPoint groups open slots under the active pickup points, in the
+// points' order; a point without open slots is left out.
+func SlotsByPoint(points []settings.PickupPoint, rows []db.OpenSlotsRow) []SlotGroup {
+	var out []SlotGroup
+	for _, p := range points {
+		g := SlotGroup{Point: p}
+		for _, r := range rows {
+			if r.PickupPointID == p.ID {
+				g.Slots = append(g.Slots, Slot{ID: r.ID, Start: r.StartsAt, End: r.EndsAt, Left: r.Capacity - r.Booked})
+			}
+		}
+		if len(g.Slots) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// HasSlots reports whether any pickup time is left.
+func (c Checkout) HasSlots() bool { return len(c.Points) > 0 }
 
 // HasErrors reports whether there is anything to fix.
 func (c Checkout) HasErrors() bool { return len(c.Errors) > 0 || c.Notice != "" }
 
 // Fulfilment is the chosen method, pickup by default.
 func (c Checkout) Fulfilment() string {
-	if c.Form.Fulfilment == shop.Delivery && c.Delivery.Enabled() {
+	if c.Shop != nil && c.Shop.Delivers() && (c.Form.Fulfilment == shop.Delivery || !c.Shop.Collects()) {
 		return shop.Delivery
 	}
 	return shop.Pickup
@@ -74,3 +104,13 @@ func invalidAttrs(errs shop.FieldErrors, field string, hints ...string) templ.At
 	}
 	return attrs
 }
+
+func feeText(fee int64, currency string) string {
+	if fee == 0 {
+		return "Free"
+	}
+	return price(fee, currency)
+}
+
+// oneLine is a multi-line address on one line.
+func oneLine(address string) string { return strings.ReplaceAll(address, "\n", ", ") }

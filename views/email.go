@@ -11,6 +11,7 @@ import (
 
 	"shopfront/db"
 	"shopfront/outbox"
+	"shopfront/settings"
 	"shopfront/shop"
 )
 
@@ -21,6 +22,9 @@ type EmailShop struct {
 	Location *time.Location
 	// Contact tells the reader how to reach the shop.
 	Contact string
+	// LogoURL is the shop's logo, "" for none; emails read the same
+	// without it (its alt text is the shop's name).
+	LogoURL string
 }
 
 // EmailLine is one line of an order in an email.
@@ -42,9 +46,11 @@ type EmailOrder struct {
 	Lines    []EmailLine
 	Subtotal string
 	Fee      string // empty when there is no delivery fee
+	Zone     string // the delivery zone
 	Total    string
 	Pickup   bool
 	When     string // the pickup slot, with its time zone
+	Where    []string // the pickup point: name, address lines, instructions
 	Address  []string
 	Pay      string
 	Note     string
@@ -55,7 +61,7 @@ type EmailOrder struct {
 
 // OrderEmailModel builds an order email's view from the rows the email job
 // read; links are made from the shop's BASE_URL and the route table.
-func OrderEmailModel(kind outbox.Kind, o db.OrderForEmailRow, lines []db.OrderLinesRow, s EmailShop, paths Paths) EmailOrder {
+func OrderEmailModel(kind outbox.Kind, o db.OrderForEmailRow, lines []db.OrderLinesRow, s EmailShop, st *settings.Settings, paths Paths) EmailOrder {
 	money := func(minor int64) string { return shop.Money{Minor: minor, Currency: o.Currency}.String() }
 	e := EmailOrder{
 		Shop: s, Kind: kind, Number: shop.OrderNumber(o.Number), Customer: o.CustomerName,
@@ -77,8 +83,21 @@ func OrderEmailModel(kind outbox.Kind, o db.OrderForEmailRow, lines []db.OrderLi
 	}
 	if o.DeliveryAddress.Valid {
 		e.Address = append(strings.Split(o.DeliveryAddress.String, "\n"), o.DeliveryPostcode.String)
+		e.Zone = o.DeliveryZoneName.String
+	}
+	if p, ok := st.Point(o.PickupPointID.Int64); ok && o.PickupPointID.Valid {
+		e.Where = PointLines(p)
 	}
 	return e
+}
+
+// PointLines are a pickup point's name, address lines and instructions.
+func PointLines(p settings.PickupPoint) []string {
+	lines := append([]string{p.Name}, strings.Split(p.Address, "\n")...)
+	if p.Instructions != "" {
+		lines = append(lines, p.Instructions)
+	}
+	return lines
 }
 
 // zonedSlot is a pickup time with its zone, for readers who may be
@@ -180,6 +199,9 @@ func OrderEmailText(e EmailOrder) templ.Component {
 		line("")
 		if e.Pickup {
 			line("Collection: %s", e.When)
+			for _, w := range e.Where {
+				line("  %s", w)
+			}
 		} else {
 			line("Delivery to:")
 			for _, a := range e.Address {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"shopfront/settings"
 	"shopfront/shop"
 )
 
@@ -24,16 +25,17 @@ const (
 	RouteSavePreferences = "preferences.save"
 	RouteSetView         = "preferences.view"
 
-	RouteCart        = "cart"
-	RouteCartAdd     = "cart.add"
-	RouteCartUpdate  = "cart.update"
-	RouteCartRemove  = "cart.remove"
-	RouteCartClear   = "cart.clear"
-	RouteCheckout    = "checkout"
-	RoutePlaceOrder  = "checkout.place"
-	RouteOrders      = "orders"
-	RouteOrder       = "order"
-	RouteOrderEvents = "order.events"
+	RouteCart          = "cart"
+	RouteCartAdd       = "cart.add"
+	RouteCartUpdate    = "cart.update"
+	RouteCartRemove    = "cart.remove"
+	RouteCartClear     = "cart.clear"
+	RouteCheckout      = "checkout"
+	RouteCheckoutTotal = "checkout.total"
+	RoutePlaceOrder    = "checkout.place"
+	RouteOrders        = "orders"
+	RouteOrder         = "order"
+	RouteOrderEvents   = "order.events"
 )
 
 // Paths maps route names to path patterns such as "/products/:slug".
@@ -68,12 +70,22 @@ func (p Paths) URL(name string, params ...any) string {
 type Page struct {
 	Paths    Paths
 	ShopName string
-	Currency string
-	Partial  bool   // rendering an htmx fragment rather than a full page
-	Path     string // the request path, to mark the current navigation link
-	Theme    string // "light", "dark" or "system"
-	Flash    *Flash // a one-time message to show
-	Location *time.Location
+	// Shop is what the owner has set: name, address, hours, policies.
+	Shop *settings.Settings
+	// Now is the time of the request, for "open today".
+	Now time.Time
+	// BaseURL is the shop's public address, for links that leave the site.
+	BaseURL string
+	// MetaDescription and MetaImage describe this page to search engines
+	// and link previews, instead of the shop's description and logo.
+	MetaDescription string
+	MetaImage       string // an image's hash
+	Currency        string
+	Partial         bool   // rendering an htmx fragment rather than a full page
+	Path            string // the request path, to mark the current navigation link
+	Theme           string // "light", "dark" or "system"
+	Flash           *Flash // a one-time message to show
+	Location        *time.Location
 	// CartCount is the number of items in the cart cookie, for the badge.
 	CartCount int
 	// RecentOrders is how many orders this browser has placed recently.
@@ -103,7 +115,7 @@ func PageFrom(ctx context.Context) *Page {
 	if p, ok := ctx.Value(pageKey{}).(*Page); ok {
 		return p
 	}
-	return &Page{Paths: Paths{}, CSRF: func() string { return "" }, Location: time.UTC}
+	return &Page{Paths: Paths{}, CSRF: func() string { return "" }, Location: time.UTC, Shop: &settings.Settings{}}
 }
 
 // CSRFField is the name of the hidden field carrying the CSRF token.
@@ -178,4 +190,30 @@ func slotTime(ctx context.Context, start, end time.Time) string {
 // dateTime formats a moment in the shop's time zone.
 func dateTime(ctx context.Context, t time.Time) string {
 	return t.In(PageFrom(ctx).Location).Format("2 January 2006 at 15:04")
+}
+
+// Description is the page's description for search engines and previews.
+func (p *Page) Description() string {
+	if p.MetaDescription != "" {
+		return p.MetaDescription
+	}
+	return p.Shop.Description
+}
+
+// ImageURL is the page's picture for link previews, an absolute URL.
+func (p *Page) ImageURL(ctx context.Context) string {
+	hash := p.MetaImage
+	if hash == "" {
+		hash = p.Shop.LogoHash
+	}
+	if hash == "" {
+		return ""
+	}
+	return p.BaseURL + URL(ctx, RouteImage, hash)
+}
+
+// themeQuery versions the theme stylesheet's URL by the settings' version,
+// so it is cached until the owner changes the colour.
+func themeQuery(s *settings.Settings) url.Values {
+	return url.Values{"v": {fmt.Sprint(s.Version)}}
 }

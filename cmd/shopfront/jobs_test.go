@@ -50,7 +50,7 @@ func TestANodeKilledRightAfterCommitLosesNoEmail(t *testing.T) {
 	slot := apptest.AddSlot(t, pool, time.Now().Add(26*time.Hour).Truncate(time.Hour), 5)
 	sink := apptest.NewMailSink(t)
 	bin := binary(t)
-	mailEnv := []string{"SMTP_URL=" + sink.URL(), "MAIL_FROM=Test Bakery <orders@bakery.test>", "SHOP_NOTIFY_EMAIL=shop@bakery.test",
+	mailEnv := []string{"SMTP_URL=" + sink.URL(), "MAIL_FROM=Test Bakery <orders@bakery.test>",
 		"COOKIE_KEYS=" + cookiestate.GenerateKeySet().String()}
 
 	// Node A runs no jobs, so nothing can be sent before it dies.

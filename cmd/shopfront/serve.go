@@ -21,6 +21,7 @@ import (
 	"shopfront/live"
 	"shopfront/mail"
 	"shopfront/outbox"
+	"shopfront/settings"
 )
 
 // mailSender is the configured mail server, or in development without
@@ -81,11 +82,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	if err != nil {
 		return err
 	}
+	shopSettings := settings.NewCache(pool, handlers.SettingsTTL)
+	listener.Also(settings.Channel, shopSettings.Invalidate)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	go listener.Run(listenCtx)
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter, cfg.Notify), Hub: hub})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings})
 	if err != nil {
 		return err
 	}

@@ -129,7 +129,7 @@ func routePaths(cfg config.Config, pool *pgxpool.Pool) (views.Paths, error) {
 	if cfg.CookieKeys == "" {
 		cfg.CookieKeys = cookiestate.GenerateKeySet().String() // only routes are needed
 	}
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: slog.New(slog.DiscardHandler), Outbox: outbox.New(nil, nil)})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: slog.New(slog.DiscardHandler), Outbox: outbox.New(nil)})
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ LIMIT 20;
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at,
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.pickup_point_id, o.delivery_zone_name,
        coalesce((SELECT e.reason FROM order_events e
                  WHERE e.order_id = o.id AND e.to_status = 'cancelled'
                  ORDER BY e.id DESC LIMIT 1), '')::text AS cancel_reason
@@ -151,7 +151,8 @@ SELECT id, message_id, sender, recipients, subject, text_body, html_body, create
 DELETE FROM images i
 WHERE i.created_at < sqlc.arg(before)::timestamptz
   AND NOT EXISTS (SELECT 1 FROM products p WHERE p.image_id = i.id)
-  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.original_image_id = i.id);
+  AND NOT EXISTS (SELECT 1 FROM products p WHERE p.original_image_id = i.id)
+  AND NOT EXISTS (SELECT 1 FROM shop_settings s WHERE i.id IN (s.logo_image_id, s.icon_image_id));
 
 -- name: DeleteEndedStaffSessions :execrows
 -- Sessions past the longest lifetime, unused past the longest idle time,

@@ -9,9 +9,10 @@ WHERE p.id = ANY(sqlc.arg(ids)::bigint[]);
 
 -- name: OpenSlots :many
 -- Slots a customer can still book: not closed, not full, starting after
--- the cut-off and before the horizon.
-SELECT id, starts_at, ends_at, capacity, booked
-FROM pickup_slots
+-- the cut-off and before the horizon, at pickup points in use.
+SELECT s.id, s.starts_at, s.ends_at, s.capacity, s.booked, s.pickup_point_id
+FROM pickup_slots s
+JOIN pickup_points p ON p.id = s.pickup_point_id AND p.active
 WHERE NOT closed
   AND booked < capacity
   AND starts_at > sqlc.arg(after)::timestamptz
@@ -38,10 +39,11 @@ SELECT name, active, stock FROM products WHERE id = $1;
 
 -- name: TakeSlotPlace :one
 -- Books a place only in an open, future slot with room left.
-UPDATE pickup_slots
-SET booked = booked + 1
-WHERE id = sqlc.arg(id) AND NOT closed AND booked < capacity AND starts_at > sqlc.arg(after)::timestamptz
-RETURNING starts_at, ends_at;
+UPDATE pickup_slots s
+SET booked = s.booked + 1
+WHERE s.id = sqlc.arg(id) AND NOT s.closed AND s.booked < s.capacity AND s.starts_at > sqlc.arg(after)::timestamptz
+  AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
+RETURNING s.starts_at, s.ends_at, s.pickup_point_id;
 
 -- name: SlotState :one
 SELECT starts_at, closed, booked, capacity FROM pickup_slots WHERE id = $1;
@@ -49,8 +51,8 @@ SELECT starts_at, closed, booked, capacity FROM pickup_slots WHERE id = $1;
 -- name: InsertOrder :one
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
-                    delivery_fee_minor, total_minor, placed_at, updated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
+                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
 RETURNING id, number;
 
 -- name: InsertOrderLine :exec
@@ -70,7 +72,7 @@ SELECT pg_notify('order_events', sqlc.arg(payload)::text);
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.pickup_point_id, o.delivery_zone_name
 FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.token = $1;
@@ -88,9 +90,9 @@ WHERE token = ANY(sqlc.arg(tokens)::text[])
 ORDER BY placed_at DESC;
 
 -- name: InsertSlotIfMissing :execrows
-INSERT INTO pickup_slots (starts_at, ends_at, capacity)
-VALUES ($1, $2, $3)
-ON CONFLICT (starts_at) DO NOTHING;
+INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (pickup_point_id, starts_at) DO NOTHING;
 
 -- name: OrderEventsAfter :many
 -- What a live stream missed: events after the last one it saw, up to what

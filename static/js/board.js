@@ -73,6 +73,7 @@
   });
 
   live.addEventListener("session-ended", () => {
+    live.dataset.liveClosed = "true"; // live.js must not reconnect it
     const notice = document.getElementById("board-signed-out");
     const link = document.getElementById("board-sign-in");
     if (link) {
