@@ -166,7 +166,6 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.Location = loc
 
-
 	if raw := get("SMTP_URL", ""); raw != "" {
 		if c.SMTP, err = mail.ParseURL(raw); err != nil {
 			bad("%v", err)

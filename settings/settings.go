@@ -131,7 +131,9 @@ func ZonesOf(rows []db.DeliveryZonesRow) []shop.DeliveryZone {
 
 func clockOf(t pgtype.Time) Clock { return Clock(t.Microseconds / 60_000_000) }
 
-func timeOf(c Clock) pgtype.Time { return pgtype.Time{Microseconds: int64(c) * 60_000_000, Valid: true} }
+func timeOf(c Clock) pgtype.Time {
+	return pgtype.Time{Microseconds: int64(c) * 60_000_000, Valid: true}
+}
 
 // ActivePoints are the places customers can collect from now.
 func (s *Settings) ActivePoints() []PickupPoint {

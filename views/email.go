@@ -49,7 +49,7 @@ type EmailOrder struct {
 	Zone     string // the delivery zone
 	Total    string
 	Pickup   bool
-	When     string // the pickup slot, with its time zone
+	When     string   // the pickup slot, with its time zone
 	Where    []string // the pickup point: name, address lines, instructions
 	Address  []string
 	Pay      string
