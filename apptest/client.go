@@ -1,10 +1,14 @@
 package apptest
 
 import (
+	"bytes"
+	"fmt"
 	"html"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
+	"net/textproto"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -164,4 +168,37 @@ func (c *Client) PlaceOrder(t testing.TB, o Order) *Response {
 // as a browser whose requests a load balancer sends to another node.
 func (c *Client) At(base string) *Client {
 	return &Client{HTTP: c.HTTP, base: base}
+}
+
+// Upload posts a file the way a browser submits a file form on the page
+// from: multipart, with that page's CSRF token and the other fields.
+func (c *Client) Upload(t testing.TB, from, path, field, filename, contentType string, data []byte, fields url.Values) *Response {
+	t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if fields == nil {
+		fields = url.Values{}
+	}
+	fields.Set("csrf_token", c.Token(t, from))
+	for k, vs := range fields {
+		for _, v := range vs {
+			_ = mw.WriteField(k, v)
+		}
+	}
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, field, filename))
+	h.Set("Content-Type", contentType)
+	part, err := mw.CreatePart(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = part.Write(data)
+	_ = mw.Close()
+	req, err := http.NewRequest(http.MethodPost, path, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(t, req)
 }

@@ -103,6 +103,15 @@ func NewCluster(t testing.TB, opts Options) *Cluster {
 		c.DatabaseURL = NewDatabase(t, opts.Demo)
 	}
 	c.Pool = NewPool(t, c.DatabaseURL, 8)
+	if opts.Unconfigured {
+		_, err := c.Pool.Exec(context.Background(), `
+			UPDATE shop_settings SET name = '', description = '', phone = '', email = '', delivery_enabled = false,
+			       notify_emails = '{}', configured_at = NULL;
+			DELETE FROM opening_hours; DELETE FROM delivery_zones; DELETE FROM pickup_points; DELETE FROM settings_changes`)
+		if err != nil {
+			t.Fatalf("unconfiguring the shop: %v", err)
+		}
+	}
 
 	var next atomic.Uint64
 	proxy := &httputil.ReverseProxy{

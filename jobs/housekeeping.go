@@ -85,3 +85,44 @@ func Housekeep(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Swept, e
 	}
 	return r, nil
 }
+
+// anonymiseWorker removes personal data from finished orders older than
+// the retention period the owner set (Settings → Policies).
+type anonymiseWorker struct {
+	river.WorkerDefaults[outbox.Anonymise]
+	pool *pgxpool.Pool
+	now  func() time.Time
+	log  *slog.Logger
+}
+
+func (w *anonymiseWorker) Work(ctx context.Context, _ *river.Job[outbox.Anonymise]) error {
+	n, err := Anonymise(ctx, w.pool, w.now())
+	if err != nil {
+		return err
+	}
+	w.log.LogAttrs(ctx, slog.LevelInfo, "orders anonymised", slog.Int64("orders", n))
+	return nil
+}
+
+// Anonymise replaces the name, contact details, address and note of every
+// collected, delivered or cancelled order placed before the retention
+// period, in batches; it returns how many orders it changed.
+func Anonymise(ctx context.Context, pool *pgxpool.Pool, now time.Time) (int64, error) {
+	q := db.New(pool)
+	months, err := q.RetentionMonths(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("reading the retention period: %w", err)
+	}
+	before := now.AddDate(0, -int(months), 0)
+	var total int64
+	for {
+		n, err := q.AnonymiseOrders(ctx, db.AnonymiseOrdersParams{Before: before, At: now})
+		if err != nil {
+			return total, fmt.Errorf("anonymising orders: %w", err)
+		}
+		total += n
+		if n == 0 {
+			return total, nil
+		}
+	}
+}

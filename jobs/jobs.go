@@ -131,6 +131,7 @@ func New(cfg Config) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &emailWorker{cfg: cfg, log: log})
 	river.AddWorker(workers, &housekeepingWorker{pool: cfg.Pool, now: cfg.Now, log: log})
+	river.AddWorker(workers, &anonymiseWorker{pool: cfg.Pool, now: cfg.Now, log: log})
 
 	rc := &river.Config{
 		Workers:     workers,
@@ -151,6 +152,10 @@ func New(cfg Config) (*Queue, error) {
 				func() (river.JobArgs, *river.InsertOpts) {
 					return outbox.Housekeeping{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: cfg.HousekeepingEvery}}
 				}, &river.PeriodicJobOpts{RunOnStart: true, ID: "housekeeping"}),
+			river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return outbox.Anonymise{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
+				}, &river.PeriodicJobOpts{RunOnStart: true, ID: "anonymise"}),
 		},
 	}
 	if cfg.Workers > 0 {

@@ -1,11 +1,14 @@
 package jobs_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"shopfront/apptest"
 	"shopfront/jobs"
+	"shopfront/orders"
+	"shopfront/shop"
 	"shopfront/staffauth"
 )
 
@@ -88,5 +91,67 @@ func TestHousekeepingIsScheduledOnceForTheWholeCluster(t *testing.T) {
 	_ = c.Pool.QueryRow(t.Context(), "SELECT count(*) FROM river_job WHERE kind = 'housekeeping'").Scan(&all)
 	if all != 1 {
 		t.Fatalf("%d housekeeping jobs for one period, want 1", all)
+	}
+}
+
+// Finished orders older than the retention period lose their personal
+// data; newer or unfinished ones keep it; the sales stay.
+func TestOldOrdersAreAnonymised(t *testing.T) {
+	t.Parallel()
+	pool := apptest.NewPool(t, apptest.NewDatabase(t, true), 4)
+	ctx := t.Context()
+	now := time.Now()
+	var loaf int64
+	if err := pool.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&loaf); err != nil {
+		t.Fatal(err)
+	}
+	slot := apptest.AddSlot(t, pool, now.Add(48*time.Hour).Truncate(time.Hour), 100)
+	out := apptest.NewOutbox(t, pool)
+	place := func(key, email string, placedAt time.Time, status string) int64 {
+		t.Helper()
+		p, err := orders.Place(ctx, pool, out, orders.Request{
+			Form: shop.CheckoutForm{Key: key, Name: "Ada Lovelace", Email: email, Phone: "0117 496 0000", Fulfilment: shop.Pickup, SlotID: slot,
+				Note: "Happy birthday, Charles", Lines: []shop.OrderLine{{ProductID: loaf, Quantity: 1, ExpectedPrice: 1 << 40}}},
+			Currency: "GBP", Now: placedAt, SlotCutoff: now,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := pool.Exec(ctx, "UPDATE orders SET status = $2 WHERE id = $1", p.ID, status); err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+	old := place("anonymise-old-collected", "old@example.com", now.AddDate(0, -25, 0), "collected")
+	oldOpen := place("anonymise-old-still-open", "open@example.com", now.AddDate(0, -25, 0), "placed")
+	recent := place("anonymise-recent-order", "recent@example.com", now.AddDate(0, -1, 0), "collected")
+
+	n, err := jobs.Anonymise(ctx, pool, now)
+	if err != nil || n != 1 {
+		t.Fatalf("anonymised %d orders (%v), want 1", n, err)
+	}
+	var name, email, phone, note string
+	var total int64
+	_ = pool.QueryRow(ctx, "SELECT customer_name, customer_email, customer_phone, note, total_minor FROM orders WHERE id = $1", old).Scan(&name, &email, &phone, &note, &total)
+	if name != "Anonymised" || strings.Contains(email, "old@") || phone != "000000" || note != "" || total == 0 {
+		t.Fatalf("the old order keeps %q %q %q %q (total %d)", name, email, phone, note, total)
+	}
+	var emails int
+	_ = pool.QueryRow(ctx, "SELECT count(*) FROM emails WHERE order_id = $1 AND recipient = 'old@example.com'", old).Scan(&emails)
+	if emails != 0 {
+		t.Fatal("the old order's emails still name the customer")
+	}
+	for _, id := range []int64{oldOpen, recent} {
+		_ = pool.QueryRow(ctx, "SELECT customer_name FROM orders WHERE id = $1", id).Scan(&name)
+		if name != "Ada Lovelace" {
+			t.Fatalf("order %d was anonymised too early", id)
+		}
+	}
+	// A shorter period, set by the owner, reaches the recent order too.
+	if _, err := pool.Exec(ctx, "UPDATE shop_settings SET retention_months = 1"); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := jobs.Anonymise(ctx, pool, now.Add(24*time.Hour)); err != nil || n != 1 {
+		t.Fatalf("with one month: anonymised %d (%v), want the recent order", n, err)
 	}
 }

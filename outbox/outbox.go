@@ -100,6 +100,13 @@ type Housekeeping struct{}
 // Kind is River's name for the job.
 func (Housekeeping) Kind() string { return "housekeeping" }
 
+// Anonymise is the daily job that removes customers' personal data from
+// orders older than the shop's retention period.
+type Anonymise struct{}
+
+// Kind is River's name for the job.
+func (Anonymise) Kind() string { return "anonymise_orders" }
+
 // Inserter puts a job into the queue inside a transaction; River's client
 // is one.
 type Inserter interface {
