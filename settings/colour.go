@@ -8,6 +8,9 @@ import (
 // MinContrast is WCAG 2.1 AA's contrast for normal text.
 const MinContrast = 4.5
 
+// PageBackground is the light scheme's page colour (--bg in app.css).
+const PageBackground = "#fbf8f3"
+
 // Contrast is the WCAG contrast ratio of two "#rrggbb" colours, 1 to 21.
 func Contrast(a, b string) float64 {
 	la, lb := luminance(a), luminance(b)

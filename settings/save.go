@@ -125,9 +125,11 @@ func CheckIdentity(in Identity) (Identity, error) {
 		if !hexColour.MatchString(in.Accent) {
 			return in, &shop.InputError{Field: "accent", Message: "Give the colour as # and six hex digits, like #7a3e00."}
 		}
-		if c := Contrast(in.Accent, "#ffffff"); c < MinContrast {
+		// Buttons put white text on the colour, and links use it as text on
+		// the page's light background (#fbf8f3).
+		if c := min(Contrast(in.Accent, "#ffffff"), Contrast(in.Accent, PageBackground)); c < MinContrast {
 			return in, &shop.InputError{Field: "accent", Message: fmt.Sprintf(
-				"White text on %s has a contrast of only %.1f:1; buttons need at least %.1f:1 to be readable. Choose a darker colour.", in.Accent, c, MinContrast)}
+				"White text on %s has a contrast of only %.1f:1; buttons and links need at least %.1f:1 to be readable. Choose a darker colour.", in.Accent, c, MinContrast)}
 		}
 	}
 	return in, nil
