@@ -23,6 +23,7 @@ import (
 
 	"shopfront/config"
 	"shopfront/cookiestate"
+	"shopfront/db"
 	"shopfront/handlers"
 	"shopfront/jobs"
 	"shopfront/live"
@@ -58,6 +59,7 @@ type Node struct {
 	Jobs     *jobs.Queue
 	Hub      *live.Hub
 	Listener *live.Listener
+	Health   *db.Health
 	server   *httptest.Server
 	dead     atomic.Bool
 }
@@ -142,9 +144,18 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, 10)}
+	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: newLimitedPool(t, c.DatabaseURL, 10, cfg.Limits())}
 	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	jobPool := NewPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3))
+	jobPool := newLimitedPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3), cfg.Limits())
+	health, err := db.NewHealth(context.Background(), c.DatabaseURL, log, n.Pool, jobPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	healthCtx, stopHealth := context.WithCancel(context.Background())
+	checking := make(chan struct{})
+	go func() { defer close(checking); health.Run(healthCtx) }()
+	t.Cleanup(func() { stopHealth(); <-checking })
+	n.Health = health
 	inserter, err := jobs.NewInserter(jobPool)
 	if err != nil {
 		t.Fatal(err)
@@ -159,7 +170,7 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	t.Cleanup(func() { stopListening(); <-listening })
 	n.Hub, n.Listener = hub, listener
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify),
-		Hub: hub, KeepAlive: opts.KeepAlive})
+		Hub: hub, KeepAlive: opts.KeepAlive, Health: health})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}
@@ -267,7 +278,25 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 
 		StaffSessionMaxAge: 12 * time.Hour,
 		StaffSessionIdle:   time.Hour,
+
+		// Bounded, but generous enough for a loaded test machine; fault
+		// tests set production's values (ProductionWaits).
+		StatementTimeout: 30 * time.Second,
+		LockTimeout:      15 * time.Second,
+		IdleInTxTimeout:  30 * time.Second,
+		AcquireTimeout:   15 * time.Second,
+		RequestTimeout:   45 * time.Second,
 	}
+}
+
+// ProductionWaits sets config.Load's default bounded waits, for tests of
+// what they do.
+func ProductionWaits(cfg *config.Config) {
+	cfg.StatementTimeout = 5 * time.Second
+	cfg.LockTimeout = 2 * time.Second
+	cfg.IdleInTxTimeout = 10 * time.Second
+	cfg.AcquireTimeout = 2 * time.Second
+	cfg.RequestTimeout = 10 * time.Second
 }
 
 // Logs is everything the nodes have logged so far (JSON lines).

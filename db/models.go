@@ -62,6 +62,7 @@ type LoginFailure struct {
 	Email    string
 	Ip       netip.Addr
 	FailedAt time.Time
+	Device   pgtype.Text
 }
 
 type Order struct {
