@@ -62,6 +62,8 @@ type Node struct {
 	Health   *db.Health
 	server   *httptest.Server
 	dead     atomic.Bool
+	stops    []func()
+	stopOnce sync.Once
 }
 
 // TestRetry retries failed jobs quickly (River's scheduler still moves a
@@ -144,9 +146,13 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: newLimitedPool(t, c.DatabaseURL, 10, cfg.Limits())}
+	n := &Node{ID: cfg.NodeID, Config: cfg}
+	t.Cleanup(n.stop)
+	n.Pool = newLimitedPool(t, c.DatabaseURL, 10, cfg.Limits())
+	n.onStop(n.Pool.Close)
 	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	jobPool := newLimitedPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3), cfg.Limits())
+	n.onStop(jobPool.Close)
 	health, err := db.NewHealth(context.Background(), c.DatabaseURL, log, n.Pool, jobPool)
 	if err != nil {
 		t.Fatal(err)
@@ -154,7 +160,7 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	healthCtx, stopHealth := context.WithCancel(context.Background())
 	checking := make(chan struct{})
 	go func() { defer close(checking); health.Run(healthCtx) }()
-	t.Cleanup(func() { stopHealth(); <-checking })
+	n.onStop(func() { stopHealth(); <-checking })
 	n.Health = health
 	inserter, err := jobs.NewInserter(jobPool)
 	if err != nil {
@@ -167,7 +173,7 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	go func() { defer close(listening); listener.Run(listenCtx) }()
-	t.Cleanup(func() { stopListening(); <-listening })
+	n.onStop(func() { stopListening(); <-listening })
 	n.Hub, n.Listener = hub, listener
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter, cfg.Notify),
 		Hub: hub, KeepAlive: opts.KeepAlive, Health: health})
@@ -187,7 +193,7 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if err := n.Jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	n.onStop(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = n.Jobs.Stop(ctx)
@@ -197,12 +203,24 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 		h = opts.Wrap(h)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
+	n.onStop(func() {
 		n.App.StartDraining() // live streams end, so Close need not wait for them
 		srv.Close()
 	})
 	n.URL, n.server = srv.URL, srv
 	return n
+}
+
+// onStop adds f to what stopping the node does (last added, first run).
+func (n *Node) onStop(f func()) { n.stops = append(n.stops, f) }
+
+// stop stops the node's server, workers and pools, once.
+func (n *Node) stop() {
+	n.stopOnce.Do(func() {
+		for i := len(n.stops) - 1; i >= 0; i-- {
+			n.stops[i]()
+		}
+	})
 }
 
 // NodeHeader, on a request to the cluster, sends it to the node with that
@@ -233,6 +251,28 @@ func (c *Cluster) Kill(n *Node) {
 	n.dead.Store(true)
 	n.server.CloseClientConnections()
 	n.server.Listener.Close()
+}
+
+// Replace deploys a new node in n's place with other cookie keys, as one
+// step of a rolling deploy: the new node starts, the proxy sends it
+// traffic instead of n, and n stops.
+func (c *Cluster) Replace(t testing.TB, n *Node, cookieKeys string) *Node {
+	t.Helper()
+	c.mu.Lock()
+	i := slices.Index(c.Nodes, n)
+	c.mu.Unlock()
+	if i < 0 {
+		t.Fatalf("%s is not in the cluster", n.ID)
+	}
+	opts := c.opts
+	opts.Keys = []string{cookieKeys}
+	fresh := c.startNode(t, i, opts)
+	c.mu.Lock()
+	c.Nodes[i] = fresh
+	c.mu.Unlock()
+	n.dead.Store(true)
+	n.stop()
+	return fresh
 }
 
 // ShopInbox gets the shop's new-order alerts in tests.

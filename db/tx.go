@@ -95,9 +95,12 @@ func runTx(ctx context.Context, pool *pgxpool.Pool, fn func(q *Queries, tx pgx.T
 
 func retryReason(err error, committing bool) string {
 	var pgErr *pgconn.PgError
+	var connectErr *pgconn.ConnectError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &connectErr):
+		return "" // no connection could be made: trying again at once will not help
 	case errors.As(err, &pgErr) && pgErr.Code == "40P01":
 		return RetryDeadlock
 	case errors.As(err, &pgErr) && pgErr.Code == "40001":
