@@ -50,6 +50,49 @@ func (c *Client) Do(t testing.TB, req *http.Request) *Response {
 	return &Response{Response: resp, Body: string(body)}
 }
 
+// Try is Do for requests that may fail (a node or the database away): a
+// transport error is returned, not fatal.
+func (c *Client) Try(req *http.Request) (*Response, error) {
+	if req.URL.Host == "" {
+		u, _ := url.Parse(c.base + req.URL.String())
+		req.URL = u
+		req.Host = u.Host
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	return &Response{Response: resp, Body: string(body)}, nil
+}
+
+// TryGet is Get returning transport errors.
+func (c *Client) TryGet(path string, headers ...string) (*Response, error) {
+	req, err := http.NewRequest(http.MethodGet, path, nil)
+	if err != nil {
+		return nil, err
+	}
+	setHeaders(req, headers)
+	return c.Try(req)
+}
+
+// TryPostForm is PostForm returning transport errors.
+func (c *Client) TryPostForm(path string, form url.Values, headers ...string) (*Response, error) {
+	req, err := http.NewRequest(http.MethodPost, path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("Origin", c.base)
+	setHeaders(req, headers)
+	return c.Try(req)
+}
+
 // Get fetches path; headers are name/value pairs.
 func (c *Client) Get(t testing.TB, path string, headers ...string) *Response {
 	t.Helper()

@@ -23,6 +23,7 @@ import (
 
 	"shopfront/config"
 	"shopfront/cookiestate"
+	"shopfront/db"
 	"shopfront/handlers"
 	"shopfront/jobs"
 	"shopfront/live"
@@ -64,8 +65,11 @@ type Node struct {
 	Hub      *live.Hub
 	Listener *live.Listener
 	Settings *settings.Cache
+	Health   *db.Health
 	server   *httptest.Server
 	dead     atomic.Bool
+	stops    []func()
+	stopOnce sync.Once
 }
 
 // TestRetry retries failed jobs quickly (River's scheduler still moves a
@@ -157,9 +161,22 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
 	}
-	n := &Node{ID: cfg.NodeID, Config: cfg, Pool: NewPool(t, c.DatabaseURL, cfg.DBMaxConns)}
+	n := &Node{ID: cfg.NodeID, Config: cfg}
+	t.Cleanup(n.stop)
+	n.Pool = newLimitedPool(t, c.DatabaseURL, cfg.DBMaxConns, cfg.Limits())
+	n.onStop(n.Pool.Close)
 	log := slog.New(slog.NewJSONHandler(c.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	jobPool := NewPool(t, c.DatabaseURL, int32(cfg.JobWorkers+2))
+	jobPool := newLimitedPool(t, c.DatabaseURL, int32(cfg.JobWorkers+3), cfg.Limits())
+	n.onStop(jobPool.Close)
+	health, err := db.NewHealth(context.Background(), c.DatabaseURL, log, n.Pool, jobPool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	healthCtx, stopHealth := context.WithCancel(context.Background())
+	checking := make(chan struct{})
+	go func() { defer close(checking); health.Run(healthCtx) }()
+	n.onStop(func() { stopHealth(); <-checking })
+	n.Health = health
 	inserter, err := jobs.NewInserter(jobPool)
 	if err != nil {
 		t.Fatal(err)
@@ -178,9 +195,10 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	go func() { defer close(listening); listener.Run(listenCtx) }()
-	t.Cleanup(func() { stopListening(); <-listening })
+	n.onStop(func() { stopListening(); <-listening })
+	n.Hub, n.Listener = hub, listener
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter),
-		Hub: hub, KeepAlive: opts.KeepAlive, Settings: n.Settings})
+		Hub: hub, KeepAlive: opts.KeepAlive, Settings: n.Settings, Health: health})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}
@@ -197,7 +215,7 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	if err := n.Jobs.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	n.onStop(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		_ = n.Jobs.Stop(ctx)
@@ -207,12 +225,24 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 		h = opts.Wrap(h)
 	}
 	srv := httptest.NewServer(h)
-	t.Cleanup(func() {
+	n.onStop(func() {
 		n.App.StartDraining() // live streams end, so Close need not wait for them
 		srv.Close()
 	})
 	n.URL, n.server = srv.URL, srv
 	return n
+}
+
+// onStop adds f to what stopping the node does (last added, first run).
+func (n *Node) onStop(f func()) { n.stops = append(n.stops, f) }
+
+// stop stops the node's server, workers and pools, once.
+func (n *Node) stop() {
+	n.stopOnce.Do(func() {
+		for i := len(n.stops) - 1; i >= 0; i-- {
+			n.stops[i]()
+		}
+	})
 }
 
 // NodeHeader, on a request to the cluster, sends it to the node with that
@@ -243,6 +273,28 @@ func (c *Cluster) Kill(n *Node) {
 	n.dead.Store(true)
 	n.server.CloseClientConnections()
 	n.server.Listener.Close()
+}
+
+// Replace deploys a new node in n's place with other cookie keys, as one
+// step of a rolling deploy: the new node starts, the proxy sends it
+// traffic instead of n, and n stops.
+func (c *Cluster) Replace(t testing.TB, n *Node, cookieKeys string) *Node {
+	t.Helper()
+	c.mu.Lock()
+	i := slices.Index(c.Nodes, n)
+	c.mu.Unlock()
+	if i < 0 {
+		t.Fatalf("%s is not in the cluster", n.ID)
+	}
+	opts := c.opts
+	opts.Keys = []string{cookieKeys}
+	fresh := c.startNode(t, i, opts)
+	c.mu.Lock()
+	c.Nodes[i] = fresh
+	c.mu.Unlock()
+	n.dead.Store(true)
+	n.stop()
+	return fresh
 }
 
 // ShopInbox gets the shop's new-order alerts in tests.
@@ -284,7 +336,25 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 
 		StaffSessionMaxAge: 12 * time.Hour,
 		StaffSessionIdle:   time.Hour,
+
+		// Bounded, but generous enough for a loaded test machine; fault
+		// tests set production's values (ProductionWaits).
+		StatementTimeout: 30 * time.Second,
+		LockTimeout:      15 * time.Second,
+		IdleInTxTimeout:  30 * time.Second,
+		AcquireTimeout:   15 * time.Second,
+		RequestTimeout:   45 * time.Second,
 	}
+}
+
+// ProductionWaits sets config.Load's default bounded waits, for tests of
+// what they do.
+func ProductionWaits(cfg *config.Config) {
+	cfg.StatementTimeout = 5 * time.Second
+	cfg.LockTimeout = 2 * time.Second
+	cfg.IdleInTxTimeout = 10 * time.Second
+	cfg.AcquireTimeout = 2 * time.Second
+	cfg.RequestTimeout = 10 * time.Second
 }
 
 // Logs is everything the nodes have logged so far (JSON lines).

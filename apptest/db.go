@@ -146,6 +146,16 @@ func NewPool(t testing.TB, url string, maxConns int32) *pgxpool.Pool {
 	return pool
 }
 
+// newLimitedPool connects a node's pool; the node closes it.
+func newLimitedPool(t testing.TB, url string, maxConns int32, limits db.Limits) *pgxpool.Pool {
+	t.Helper()
+	pool, err := db.OpenLimited(context.Background(), url, maxConns, limits)
+	if err != nil {
+		t.Fatalf("connecting to the test database: %v", err)
+	}
+	return pool
+}
+
 // NewEmptyDatabase returns the URL of a fresh database with no schema at all.
 func NewEmptyDatabase(t testing.TB) string {
 	t.Helper()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"shopfront/cookiestate"
+	"shopfront/db"
 	"shopfront/mail"
 	"shopfront/shop"
 )
@@ -35,7 +36,17 @@ type Config struct {
 	CookieKeys   string // COOKIE_KEYS (parsed by cookiestate)
 	DataDir      string // DATA_DIR: development-only files (generated cookie keys)
 	MetricsPort  int    // METRICS_PORT; 0 disables the metrics listener
+	MetricsHost  string // METRICS_HOST: the address the metrics listener binds
 	TrustProxyIP bool   // TRUST_PROXY: take the client IP from Fly-Client-IP
+	OnFly        bool   // FLY_APP_NAME and FLY_MACHINE_ID are set: running on a Fly machine
+
+	// Bounded waits.
+	StatementTimeout     time.Duration // DB_STATEMENT_TIMEOUT
+	LockTimeout          time.Duration // DB_LOCK_TIMEOUT
+	IdleInTxTimeout      time.Duration // DB_IDLE_IN_TRANSACTION_TIMEOUT
+	AcquireTimeout       time.Duration // DB_ACQUIRE_TIMEOUT
+	RequestTimeout       time.Duration // REQUEST_TIMEOUT
+	MigrationLockTimeout time.Duration // MIGRATION_LOCK_TIMEOUT
 
 	Currency string         // SHOP_CURRENCY (ISO 4217)
 	Location *time.Location // SHOP_TIMEZONE
@@ -72,8 +83,15 @@ var Variables = []Variable{
 	{"COOKIE_KEYS", "(development: generated into `DATA_DIR`)", "Cookie key sets, comma separated, newest first; each `hashkey:blockkey` in unpadded base64url. `shopfront keys` prints one. Required in production."},
 	{"DATA_DIR", ".data", "Development only: where generated cookie keys are kept so restarts keep carts."},
 	{"NODE_ID", "`FLY_MACHINE_ID`, else the host name", "Name of this node in logs."},
+	{"DB_STATEMENT_TIMEOUT", "5s", "A database statement running longer is cancelled and the visitor asked to try again (503)."},
+	{"DB_LOCK_TIMEOUT", "2s", "A statement waiting longer for a row or table lock gives up (503), so one held lock never queues the whole shop."},
+	{"DB_IDLE_IN_TRANSACTION_TIMEOUT", "10s", "Postgres ends a transaction left idle this long (a frozen node), releasing its locks; nothing of it is written."},
+	{"DB_ACQUIRE_TIMEOUT", "2s", "How long a request waits for a free connection of this node's pool before answering 503."},
+	{"REQUEST_TIMEOUT", "10s", "Deadline of every request except live streams; what is still waiting on the database then answers 503 with `Retry-After`."},
+	{"MIGRATION_LOCK_TIMEOUT", "5s", "How long a migration waits for a table lock before failing (nothing applied), rather than stalling the shop behind it."},
 	{"METRICS_PORT", "9091 (production), 0 (development)", "Port for Prometheus `/metrics`, kept off the public port; 0 disables it."},
-	{"TRUST_PROXY", "false (true in production)", "Take the client IP from `Fly-Client-IP`; only set this behind Fly's proxy."},
+	{"METRICS_HOST", "`fly-local-6pn` on Fly, else 127.0.0.1", "Address the metrics listener binds: the machine's private address, never the public interface unless set (e.g. `0.0.0.0`)."},
+	{"TRUST_PROXY", "true on Fly, else false", "Take the client IP from `Fly-Client-IP`. By default only on a Fly machine (`FLY_APP_NAME` and `FLY_MACHINE_ID` set), where Fly's proxy sets that header."},
 	{"SHOP_CURRENCY", "GBP", "ISO 4217 currency of prices: " + strings.Join(shop.SupportedCurrencies(), ", ") + ". Set once, before the first product: prices are stored in it."},
 	{"SHOP_TIMEZONE", "Europe/London", "IANA time zone in which times are shown and days begin; pickup slots are made in it."},
 	{"SMTP_URL", "(development: the mailbox at `/dev/mail`)", "Mail server: `smtp://user:password@host:587` (STARTTLS when offered) or `smtps://user:password@host:465` (implicit TLS). Required in production."},
@@ -85,7 +103,7 @@ var Variables = []Variable{
 	{"STAFF_SESSION_MAX_AGE", "12h", "A staff sign-in ends this long after it began, however active."},
 	{"STAFF_SESSION_IDLE", "1h", "A staff sign-in ends after this long without a request."},
 	{"SHUTDOWN_TIMEOUT", "25s", "How long in-flight requests may take to finish after SIGTERM/SIGINT."},
-	{"SHUTDOWN_DRAIN", "3s (0s in development)", "After SIGTERM, how long `/readyz` answers 503 while still serving, so the proxy stops sending traffic before the listener closes."},
+	{"SHUTDOWN_DRAIN", "10s (0s in development)", "After SIGTERM, how long `/readyz` answers 503 while still serving, so the proxy stops sending traffic before the listener closes."},
 }
 
 // Load reads the configuration from getenv and validates it. The returned
@@ -146,7 +164,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c.DataDir = get("DATA_DIR", ".data")
 
-	switch v := strings.ToLower(get("TRUST_PROXY", pick(prod, "true", "false"))); v {
+	c.OnFly = get("FLY_APP_NAME", "") != "" && get("FLY_MACHINE_ID", "") != ""
+	c.MetricsHost = get("METRICS_HOST", pick(c.OnFly, "fly-local-6pn", "127.0.0.1"))
+	switch v := strings.ToLower(get("TRUST_PROXY", pick(c.OnFly, "true", "false"))); v {
 	case "true", "1", "yes":
 		c.TrustProxyIP = true
 	case "false", "0", "no":
@@ -213,13 +233,28 @@ func Load(getenv func(string) string) (Config, error) {
 		bad("STAFF_SESSION_IDLE (%s) must not be longer than STAFF_SESSION_MAX_AGE (%s)", c.StaffSessionIdle, c.StaffSessionMaxAge)
 	}
 
+	c.StatementTimeout = durationVar(get("DB_STATEMENT_TIMEOUT", "5s"), "DB_STATEMENT_TIMEOUT", 100*time.Millisecond, 10*time.Minute, bad)
+	c.LockTimeout = durationVar(get("DB_LOCK_TIMEOUT", "2s"), "DB_LOCK_TIMEOUT", 10*time.Millisecond, 10*time.Minute, bad)
+	c.IdleInTxTimeout = durationVar(get("DB_IDLE_IN_TRANSACTION_TIMEOUT", "10s"), "DB_IDLE_IN_TRANSACTION_TIMEOUT", 100*time.Millisecond, time.Hour, bad)
+	c.AcquireTimeout = durationVar(get("DB_ACQUIRE_TIMEOUT", "2s"), "DB_ACQUIRE_TIMEOUT", 10*time.Millisecond, 10*time.Minute, bad)
+	c.RequestTimeout = durationVar(get("REQUEST_TIMEOUT", "10s"), "REQUEST_TIMEOUT", 100*time.Millisecond, 10*time.Minute, bad)
+	c.MigrationLockTimeout = durationVar(get("MIGRATION_LOCK_TIMEOUT", "5s"), "MIGRATION_LOCK_TIMEOUT", 100*time.Millisecond, time.Hour, bad)
+	if c.LockTimeout > c.StatementTimeout {
+		bad("DB_LOCK_TIMEOUT (%s) must not be longer than DB_STATEMENT_TIMEOUT (%s)", c.LockTimeout, c.StatementTimeout)
+	}
+
 	c.ShutdownTimeout = durationVar(get("SHUTDOWN_TIMEOUT", "25s"), "SHUTDOWN_TIMEOUT", time.Second, 10*time.Minute, bad)
-	c.ShutdownDrain = durationVar(get("SHUTDOWN_DRAIN", pick(prod, "3s", "0s")), "SHUTDOWN_DRAIN", 0, time.Minute, bad)
+	c.ShutdownDrain = durationVar(get("SHUTDOWN_DRAIN", pick(prod, "10s", "0s")), "SHUTDOWN_DRAIN", 0, time.Minute, bad)
 
 	if len(problems) > 0 {
 		return c, errors.New(strings.Join(problems, "\n"))
 	}
 	return c, nil
+}
+
+// Limits are the bounded waits of the app's database connections.
+func (c Config) Limits() db.Limits {
+	return db.Limits{StatementTimeout: c.StatementTimeout, LockTimeout: c.LockTimeout, IdleInTxTimeout: c.IdleInTxTimeout, AcquireTimeout: c.AcquireTimeout}
 }
 
 // Production reports whether this is a production deployment.

@@ -5,6 +5,7 @@ import (
 	"shopfront/cookiestate"
 	"strings"
 	"testing"
+	"time"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -41,7 +42,7 @@ func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.SecureCookies() || c.BaseURL != "https://shop.example" || !c.TrustProxyIP || c.LogFormat != "json" || c.MetricsPort != 9091 {
+	if !c.SecureCookies() || c.BaseURL != "https://shop.example" || c.TrustProxyIP || c.LogFormat != "json" || c.MetricsPort != 9091 || c.MetricsHost != "127.0.0.1" {
 		t.Fatalf("unexpected production settings: %+v", c)
 	}
 	if c.SMTP.Host != "mail.example" || c.SMTP.Port != 465 || !c.SMTP.Implicit || c.SMTP.Username != "orders@shop.example" || c.SMTP.Password != "p@ss" {
@@ -49,6 +50,50 @@ func TestProductionRefusesDevelopmentDefaults(t *testing.T) {
 	}
 	if c.MailFrom.String() != `"Hilltop Bakery" <orders@shop.example>` || c.JobWorkers != 4 {
 		t.Fatalf("MAIL_FROM read as %s, JOB_WORKERS as %d", c.MailFrom.String(), c.JobWorkers)
+	}
+}
+
+// Fly-Client-IP is trusted, and metrics bound to the private network,
+// only on a Fly machine: a node reached directly elsewhere would take a
+// forged header for the visitor's address.
+func TestOnlyAFlyMachineTrustsFlysHeaderByDefault(t *testing.T) {
+	base := map[string]string{"APP_ENV": "production", "DATABASE_URL": "postgres://x/y", "COOKIE_KEYS": keys, "BASE_URL": "https://shop.example",
+		"SMTP_URL": "smtp://mail.example", "MAIL_FROM": "orders@shop.example"}
+	onFly := map[string]string{"FLY_APP_NAME": "hilltop", "FLY_MACHINE_ID": "e2865641fd4068"}
+	for k, v := range base {
+		onFly[k] = v
+	}
+	c, err := Load(env(onFly))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.TrustProxyIP || c.MetricsHost != "fly-local-6pn" || c.NodeID != "e2865641fd4068" {
+		t.Fatalf("on Fly: trust %v, metrics on %q, node %q", c.TrustProxyIP, c.MetricsHost, c.NodeID)
+	}
+	base["FLY_APP_NAME"] = "hilltop" // a copied variable alone is not a Fly machine
+	if c, err = Load(env(base)); err != nil || c.TrustProxyIP {
+		t.Fatalf("off Fly: trust %v (%v)", c.TrustProxyIP, err)
+	}
+	base["TRUST_PROXY"] = "true" // the operator may still say so
+	if c, err = Load(env(base)); err != nil || !c.TrustProxyIP {
+		t.Fatalf("TRUST_PROXY=true: trust %v (%v)", c.TrustProxyIP, err)
+	}
+}
+
+// Every wait has a bound by default, and a lock may not outwait a statement.
+func TestBoundedWaits(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := c.Limits()
+	if l.StatementTimeout != 5*time.Second || l.LockTimeout != 2*time.Second || l.IdleInTxTimeout != 10*time.Second ||
+		l.AcquireTimeout != 2*time.Second || c.RequestTimeout != 10*time.Second || c.MigrationLockTimeout != 5*time.Second {
+		t.Fatalf("defaults: %+v, request %s, migration %s", l, c.RequestTimeout, c.MigrationLockTimeout)
+	}
+	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "DB_LOCK_TIMEOUT": "10s", "DB_STATEMENT_TIMEOUT": "3s", "REQUEST_TIMEOUT": "never"}))
+	if err == nil || !strings.Contains(err.Error(), "DB_LOCK_TIMEOUT (10s) must not be longer") || !strings.Contains(err.Error(), "REQUEST_TIMEOUT") {
+		t.Fatalf("bad waits: %v", err)
 	}
 }
 

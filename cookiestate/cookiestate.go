@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gorilla/securecookie"
@@ -18,13 +20,22 @@ import (
 // cookie is left as it was: a browser is never sent a cookie it would drop.
 var ErrTooLarge = errors.New("cookie value over its size budget")
 
+// ErrUnreadable means the request carries a cookie of this kind made with
+// a key set this node does not have (a newer one, while a deploy rolls
+// out): the cookie is left as it is rather than overwritten, so a node
+// that cannot read it can never empty it.
+var ErrUnreadable = errors.New("cookie made with a key set this node does not have")
+
 // Reasons a cookie is rejected; each is logged and counted.
 const (
 	ReasonOversized = "oversized"
-	ReasonSignature = "signature" // tampered, made with keys we lack, or moved from another cookie
-	ReasonMalformed = "malformed"
-	ReasonExpired   = "expired"
-	ReasonVersion   = "unknown_version"
+	ReasonSignature = "signature" // tampered, or moved from another cookie
+	// ReasonUnknownKey: made with a key set this node does not have. Such a
+	// cookie is treated as absent here but left alone, not deleted.
+	ReasonUnknownKey = "unknown_key"
+	ReasonMalformed  = "malformed"
+	ReasonExpired    = "expired"
+	ReasonVersion    = "unknown_version"
 )
 
 // spec is the non-generic description of one kind of cookie.
@@ -69,15 +80,26 @@ func (k *Kind[T]) Get(j *Jar) (T, bool) {
 	return v, true
 }
 
+// Unreadable reports whether the request carries this cookie made with a
+// key set this node does not have.
+func (k *Kind[T]) Unreadable(j *Jar) bool {
+	e := j.entries[k.name]
+	return e != nil && e.foreign
+}
+
 // Set stores v, to be written on the response if it differs from what the
 // request carried. It fails with ErrTooLarge, changing nothing, when the
-// encoded cookie would exceed the kind's budget.
+// encoded cookie would exceed the kind's budget, and with ErrUnreadable
+// when the request's cookie was made with a key set this node lacks.
 func (k *Kind[T]) Set(j *Jar, v T) error {
 	data, err := marshal(v)
 	if err != nil {
 		return fmt.Errorf("cookiestate: encoding %s: %w", k.name, err)
 	}
 	e := j.entry(&k.spec)
+	if e.foreign {
+		return fmt.Errorf("%w: %s", ErrUnreadable, k.name)
+	}
 	env := envelope{V: k.version, Iat: j.now.Unix(), Seen: j.now.Unix(), D: data}
 	if e.loaded != nil && bytes.Equal(e.loaded.D, data) {
 		// Unchanged: keep what the browser has (and its timestamps).
@@ -150,10 +172,11 @@ func (k *Kind[T]) ExpiresAt(j *Jar) (time.Time, bool) {
 	return at, !at.IsZero()
 }
 
-// Delete removes the cookie from the browser.
+// Delete removes the cookie from the browser (even one this node cannot
+// read: deleting is always what the visitor asked for).
 func (k *Kind[T]) Delete(j *Jar) {
 	e := j.entry(&k.spec)
-	e.data, e.pending = nil, ""
+	e.data, e.pending, e.foreign = nil, "", false
 	e.deleted = e.present
 }
 
@@ -228,6 +251,7 @@ func unmarshal(data []byte, v any) error {
 // set: the first encodes, all decode.
 type Codecs struct {
 	byKind    map[string][]*securecookie.SecureCookie
+	ids       []string // key identifier of each set, in the same order
 	secure    bool
 	lifetimes map[string]lifetime // per-deployment overrides of a kind's lifetimes
 }
@@ -257,6 +281,9 @@ func NewCodecs(cookieKeys string, secure bool) (*Codecs, error) {
 		return nil, err
 	}
 	c := &Codecs{byKind: map[string][]*securecookie.SecureCookie{}, secure: secure, lifetimes: map[string]lifetime{}}
+	for _, set := range sets {
+		c.ids = append(c.ids, set.ID())
+	}
 	for _, s := range registry {
 		for _, set := range sets {
 			hashKey, err := hkdf.Key(sha256.New, set.Hash, nil, "shopfront cookie hash "+s.name, HashKeySize)
@@ -285,10 +312,18 @@ func (c *Codecs) CookieName(s *spec) string {
 	return s.name
 }
 
+// A cookie's value is "<key id>.<securecookie value>": the id names the key
+// set that made it, so a node can tell a cookie it cannot read because it
+// lacks that set (left alone) from one that fails with a set it has
+// (deleted). securecookie's base64 never contains a dot, so values from
+// before key ids are told apart and still read, by trying every set.
+const keyIDSeparator = "."
+
 func (c *Codecs) encode(s *spec, env envelope) (string, error) {
 	plain := env.append(make([]byte, 0, 32+len(env.D)))
 	name := c.CookieName(s)
 	value, err := c.byKind[s.name][0].Encode(name, plain)
+	value = c.ids[0] + keyIDSeparator + value
 	if err != nil || len(name)+1+len(value) > s.budget {
 		return "", fmt.Errorf("%w: %s", ErrTooLarge, s.name)
 	}
@@ -302,12 +337,20 @@ func (c *Codecs) decode(s *spec, value string, now time.Time) (env envelope, rot
 	if len(name)+1+len(value) > s.budget {
 		return env, false, ReasonOversized
 	}
+	codecs, first := c.byKind[s.name], 0
+	if id, rest, ok := strings.Cut(value, keyIDSeparator); ok {
+		i := slices.Index(c.ids, id)
+		if i < 0 {
+			return env, false, ReasonUnknownKey
+		}
+		codecs, first, value = codecs[i:i+1], i, rest
+	}
 	var plain []byte
 	reason = ReasonSignature
-	for i, codec := range c.byKind[s.name] {
+	for i, codec := range codecs {
 		err := codec.Decode(name, value, &plain)
 		if err == nil {
-			rotated, reason = i > 0, ""
+			rotated, reason = first+i > 0, ""
 			break
 		}
 		if !errors.Is(err, securecookie.ErrMacInvalid) {
@@ -347,6 +390,7 @@ type entry struct {
 	pending string    // encoded value to send; "" when nothing to send
 	deleted bool      // send a deletion
 	rotated bool      // decoded with an older key set: re-issue under the newest
+	foreign bool      // made with a key set this node lacks: leave it alone
 }
 
 // Jar is the cookie state of one request.
@@ -359,7 +403,9 @@ type Jar struct {
 
 // NewJar reads every known cookie on r. A cookie that fails to decode, is
 // expired or has an unknown version is treated as absent, deleted on the
-// response and reported through onReject (once per cookie).
+// response and reported through onReject (once per cookie). A cookie made
+// with a key set this node does not have is treated as absent too, and
+// reported, but left in the browser.
 func (c *Codecs) NewJar(r *http.Request, now time.Time, onReject func(cookie, reason string)) *Jar {
 	j := &Jar{codecs: c, now: now, entries: make(map[string]*entry, len(registry)), onReject: onReject}
 	for _, s := range registry {
@@ -370,6 +416,15 @@ func (c *Codecs) NewJar(r *http.Request, now time.Time, onReject func(cookie, re
 		e := &entry{spec: s, present: true}
 		j.entries[s.name] = e
 		env, rotated, reason := c.decode(s, ck.Value, now)
+		if reason == ReasonUnknownKey {
+			// Not ours to judge: another node (with a newer or older key
+			// set) made it, and will read it on the visitor's next request.
+			e.foreign = true
+			if onReject != nil {
+				onReject(c.CookieName(s), reason)
+			}
+			continue
+		}
 		if reason != "" {
 			j.reject(s, e, reason)
 			continue

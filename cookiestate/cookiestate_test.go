@@ -158,7 +158,8 @@ func TestBadCookiesAreTreatedAsAbsentAndDeleted(t *testing.T) {
 		{"10 KB value", "__Host-cart", strings.Repeat("A", 10240), ReasonOversized},
 		{"garbage", "__Host-cart", "not a cookie at all", ""},
 		{"cart value under the flash name", "__Host-flash", cart, ReasonSignature},
-		{"made with keys this node lacks", "__Host-cart", find(written(foreign), "__Host-cart").Value, ReasonSignature},
+		{"made with a key set of ours but not valid with it", "__Host-cart", keyID(cart) + "." + legacyValue(find(written(foreign), "__Host-cart").Value), ReasonSignature},
+		{"from before key ids, made with keys this node lacks", "__Host-cart", legacyValue(find(written(foreign), "__Host-cart").Value), ReasonSignature},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,6 +178,58 @@ func TestBadCookiesAreTreatedAsAbsentAndDeleted(t *testing.T) {
 				t.Fatalf("bad cookie %s was not deleted: %+v", tc.cookie, del)
 			}
 		})
+	}
+}
+
+func keyID(value string) string       { id, _, _ := strings.Cut(value, "."); return id }
+func legacyValue(value string) string { _, v, _ := strings.Cut(value, "."); return v }
+
+// A cookie made with a key set this node does not have (a newer one, while
+// a deploy rolls out, or an older one it already dropped) is left alone:
+// not read, not deleted, not overwritten — the node that made it reads it
+// on the visitor's next request.
+func TestCookiesMadeWithKeysThisNodeLacksAreLeftAlone(t *testing.T) {
+	mine := codecs(t, GenerateKeySet().String(), true)
+	other := codecs(t, GenerateKeySet().String(), true)
+	made, _ := jarWith(other, t0)
+	_ = CartCookie.Set(made, Cart{Lines: []CartLine{{1, 2, 100}}})
+	value := find(written(made), "__Host-cart").Value
+
+	j, rej := jarWith(mine, t0, &http.Cookie{Name: "__Host-cart", Value: value})
+	if _, ok := CartCookie.Get(j); ok {
+		t.Fatal("a cart made with keys this node lacks was read")
+	}
+	if !CartCookie.Unreadable(j) || len(*rej) != 1 || (*rej)[0].reason != ReasonUnknownKey {
+		t.Fatalf("not reported as made with an unknown key: unreadable=%v rejections=%v", CartCookie.Unreadable(j), *rej)
+	}
+	if err := CartCookie.Set(j, Cart{Lines: []CartLine{{9, 1, 100}}}); !errors.Is(err, ErrUnreadable) {
+		t.Fatalf("overwriting it: %v, want ErrUnreadable", err)
+	}
+	if got := written(j); len(got) != 0 {
+		t.Fatalf("the node wrote %v; it must leave the cookie alone", got)
+	}
+	// The node that has the keys still reads it.
+	back, _ := jarWith(other, t0, &http.Cookie{Name: "__Host-cart", Value: value})
+	if cart, ok := CartCookie.Get(back); !ok || cart.Lines[0].Quantity != 2 {
+		t.Fatalf("the cart after visiting the other node: %v %v", cart, ok)
+	}
+	// Deleting is always allowed: it is what the visitor asked for.
+	CartCookie.Delete(j)
+	if del := find(written(j), "__Host-cart"); del == nil || del.MaxAge >= 0 {
+		t.Fatalf("an explicit delete was not sent: %+v", del)
+	}
+}
+
+// Cookies written before values carried a key id are still read.
+func TestCookiesFromBeforeKeyIDsAreRead(t *testing.T) {
+	keys := GenerateKeySet().String()
+	c := codecs(t, keys, true)
+	j, _ := jarWith(c, t0)
+	_ = CartCookie.Set(j, Cart{Lines: []CartLine{{4, 3, 100}}})
+	old := legacyValue(find(written(j), "__Host-cart").Value)
+	j2, rej := jarWith(c, t0, &http.Cookie{Name: "__Host-cart", Value: old})
+	if cart, ok := CartCookie.Get(j2); !ok || cart.Lines[0].ProductID != 4 || len(*rej) != 0 {
+		t.Fatalf("a cookie without a key id: %v %v %v", cart, ok, *rej)
 	}
 }
 

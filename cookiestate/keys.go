@@ -3,6 +3,7 @@ package cookiestate
 import (
 	"bytes"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"strings"
@@ -27,6 +28,17 @@ type KeySet struct {
 func (k KeySet) String() string {
 	enc := base64.RawURLEncoding
 	return enc.EncodeToString(k.Hash) + ":" + enc.EncodeToString(k.Block)
+}
+
+// ID is a short public identifier of the set, written in front of every
+// cookie it makes: 6 characters of a SHA-256 over the keys, which says
+// nothing about them.
+func (k KeySet) ID() string {
+	h := sha256.New()
+	h.Write([]byte("shopfront cookie key id"))
+	h.Write(k.Hash)
+	h.Write(k.Block)
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:4])[:6]
 }
 
 // GenerateKeySet makes a new random key set.

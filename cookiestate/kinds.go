@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"time"
 )
 
@@ -71,6 +72,61 @@ type StaffSession struct {
 	Epoch   int64  `json:"e"`
 }
 
+// SigninDevices marks this browser as one that has signed in to each of
+// these staff accounts before (OWASP's device cookies): its failed
+// sign-ins count against its own allowance, so nobody guessing elsewhere
+// can lock it out. Newest first.
+type SigninDevices struct {
+	Devices []SigninDevice `json:"d,omitempty"`
+}
+
+// SigninDevice is one account this browser signed in to, and the nonce
+// its failures are counted by.
+type SigninDevice struct {
+	Email string `json:"e"`
+	Nonce string `json:"n"`
+}
+
+// maxSigninDevices is how many accounts one browser remembers (a shared
+// counter tablet).
+const maxSigninDevices = 4
+
+// Nonce is this browser's nonce for email, or "".
+func (d SigninDevices) Nonce(email string) string {
+	for _, x := range d.Devices {
+		if x.Email == email {
+			return x.Nonce
+		}
+	}
+	return ""
+}
+
+// With returns d with email's nonce replaced (and first), keeping at most
+// a few accounts.
+func (d SigninDevices) With(email, nonce string) SigninDevices {
+	out := SigninDevices{Devices: []SigninDevice{{Email: email, Nonce: nonce}}}
+	for _, x := range d.Devices {
+		if x.Email != email && len(out.Devices) < maxSigninDevices {
+			out.Devices = append(out.Devices, x)
+		}
+	}
+	return out
+}
+
+// RememberSignin records a successful sign-in to email on this browser,
+// dropping the oldest accounts if the cookie would not fit.
+func RememberSignin(j *Jar, email, nonce string) error {
+	d, _ := SigninDeviceCookie.Get(j)
+	d = d.With(email, nonce)
+	for {
+		err := SigninDeviceCookie.Set(j, d)
+		if !errors.Is(err, ErrTooLarge) || len(d.Devices) <= 1 {
+			return err
+		}
+		d.Devices = d.Devices[:len(d.Devices)-1]
+	}
+}
+
 // The kinds of cookie state, with their lifetimes and budgets.
 var (
 	CartCookie = newKind[Cart](spec{name: "cart", version: 1, idle: 30 * day, budget: Budget, expires: 30 * day})
@@ -87,6 +143,9 @@ var (
 	// as the shop counter's tablet: 30 days from the last request, at most
 	// 90 in all. Its session row in Postgres revokes it like any other.
 	StaffDeviceCookie = newKind[StaffSession](spec{name: "staff-device", version: 1, maxAge: 90 * day, idle: 30 * day, budget: 512, expires: 90 * day})
+	// SigninDeviceCookie outlives sessions: it is about the browser, not
+	// a sign-in, and is renewed by each successful one.
+	SigninDeviceCookie = newKind[SigninDevices](spec{name: "signin", version: 1, idle: 180 * day, budget: 1024, expires: 180 * day})
 )
 
 // StaffKinds are the two kinds of staff session cookie.

@@ -137,23 +137,42 @@ func MigratePool(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) ([]R
 	return results, nil
 }
 
+// DefaultMigrationLockTimeout is MIGRATION_LOCK_TIMEOUT's default.
+const DefaultMigrationLockTimeout = 5 * time.Second
+
 // Migrate applies every pending migration to the database at databaseURL.
-func Migrate(ctx context.Context, databaseURL string, log *slog.Logger) ([]Result, error) {
-	pool, err := openForMigrations(ctx, databaseURL)
+// A schema change that cannot get its table lock within lockTimeout (a
+// long transaction holds it) fails, and its migration with it, rather than
+// queueing every request for that table behind it; the error says to run
+// it again.
+func Migrate(ctx context.Context, databaseURL string, lockTimeout time.Duration, log *slog.Logger) ([]Result, error) {
+	pool, err := openForMigrations(ctx, databaseURL, lockTimeout)
 	if err != nil {
 		return nil, err
 	}
 	defer pool.Close()
-	return MigratePool(ctx, pool, log)
+	results, err := MigratePool(ctx, pool, log)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "55P03" {
+		return results, fmt.Errorf("a migration waited %s for a table lock that a running transaction holds, and gave up without changing anything; run `shopfront migrate` again: %w", lockTimeout, err)
+	}
+	return results, err
 }
 
-func openForMigrations(ctx context.Context, databaseURL string) (*pgxpool.Pool, error) {
+func openForMigrations(ctx context.Context, databaseURL string, lockTimeout time.Duration) (*pgxpool.Pool, error) {
 	cfg, err := ParseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg.MaxConns = 4 // the lock, goose, River
 	cfg.MinConns = 0
+	if lockTimeout > 0 {
+		set := fmt.Sprintf("SET lock_timeout = %d", lockTimeout.Milliseconds())
+		cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+			_, err := conn.Exec(ctx, set)
+			return err
+		}
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
@@ -178,7 +197,7 @@ func MigrationStatus(ctx context.Context, databaseURL string) ([]*goose.Migratio
 // RiverStatus reports the job queue's schema: the versions applied and the
 // newest this build knows.
 func RiverStatus(ctx context.Context, databaseURL string) (applied []int, latest int, err error) {
-	pool, err := openForMigrations(ctx, databaseURL)
+	pool, err := openForMigrations(ctx, databaseURL, 0)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -27,7 +27,7 @@ func TestConcurrentMigratorsApplyEachMigrationOnce(t *testing.T) {
 	for i := range migrators {
 		wg.Go(func() {
 			<-start
-			results, err := db.Migrate(context.Background(), url, nil)
+			results, err := db.Migrate(context.Background(), url, db.DefaultMigrationLockTimeout, nil)
 			applied[i], errs[i] = len(results), err
 		})
 	}

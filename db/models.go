@@ -76,6 +76,7 @@ type LoginFailure struct {
 	Email    string
 	Ip       netip.Addr
 	FailedAt time.Time
+	Device   pgtype.Text
 }
 
 type OpeningHour struct {

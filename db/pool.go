@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -32,14 +33,38 @@ func ParseURL(databaseURL string) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// Open connects a pool of at most maxConns connections and checks that the
-// database answers.
+// Limits bound every wait a connection of the app can get into, so that a
+// held lock, a slow query or a stalled node never holds a request (or a
+// row) for longer. The zero value sets none (tools, tests' own pools).
+type Limits struct {
+	// StatementTimeout cancels a statement that runs longer (statement_timeout).
+	StatementTimeout time.Duration
+	// LockTimeout fails a statement that waits longer for a lock (lock_timeout).
+	LockTimeout time.Duration
+	// IdleInTxTimeout ends the session of a transaction left idle longer,
+	// releasing its locks (idle_in_transaction_session_timeout): a node
+	// frozen mid-checkout holds nothing for long.
+	IdleInTxTimeout time.Duration
+	// AcquireTimeout bounds the wait for a free pool connection; a request
+	// that waits longer fails with an error IsUnavailable recognises.
+	AcquireTimeout time.Duration
+}
+
+// Open connects a pool of at most maxConns connections without limits (for
+// commands and tests' setup) and checks that the database answers.
 func Open(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Pool, error) {
+	return OpenLimited(ctx, databaseURL, maxConns, Limits{})
+}
+
+// OpenLimited connects a pool whose every connection has limits, and checks
+// that the database answers.
+func OpenLimited(ctx context.Context, databaseURL string, maxConns int32, limits Limits) (*pgxpool.Pool, error) {
 	cfg, err := ParseURL(databaseURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg.MaxConns = maxConns
+	limits.apply(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the database: %w", err)
@@ -52,6 +77,65 @@ func Open(ctx context.Context, databaseURL string, maxConns int32) (*pgxpool.Poo
 	}
 	return pool, nil
 }
+
+// apply sets the session timeouts on every new connection (with SET, which
+// connection poolers in session mode pass on, unlike startup parameters)
+// and bounds the wait for a pooled connection.
+func (l Limits) apply(cfg *pgxpool.Config) {
+	var sets []string
+	for _, p := range []struct {
+		name string
+		d    time.Duration
+	}{
+		{"statement_timeout", l.StatementTimeout},
+		{"lock_timeout", l.LockTimeout},
+		{"idle_in_transaction_session_timeout", l.IdleInTxTimeout},
+	} {
+		if p.d > 0 {
+			sets = append(sets, fmt.Sprintf("SET %s = %d", p.name, p.d.Milliseconds()))
+		}
+	}
+	if len(sets) > 0 {
+		sql := strings.Join(sets, "; ")
+		after := cfg.AfterConnect
+		cfg.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+			if after != nil {
+				if err := after(ctx, conn); err != nil {
+					return err
+				}
+			}
+			_, err := conn.Exec(ctx, sql)
+			return err
+		}
+	}
+	if l.AcquireTimeout > 0 {
+		cfg.ConnConfig.Tracer = acquireTimeout(l.AcquireTimeout)
+	}
+}
+
+// acquireTimeout gives each pool acquire a deadline of its own: pgxpool
+// acquires with the context its tracer returns. The query itself runs with
+// the caller's context.
+type acquireTimeout time.Duration
+
+type acquireCancelKey struct{}
+
+func (a acquireTimeout) TraceAcquireStart(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireStartData) context.Context {
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(a))
+	return context.WithValue(ctx, acquireCancelKey{}, cancel)
+}
+
+func (a acquireTimeout) TraceAcquireEnd(ctx context.Context, _ *pgxpool.Pool, _ pgxpool.TraceAcquireEndData) {
+	if cancel, ok := ctx.Value(acquireCancelKey{}).(context.CancelFunc); ok {
+		cancel()
+	}
+}
+
+func (acquireTimeout) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return ctx
+}
+
+func (acquireTimeout) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
 
 // EnsureDatabase creates the database named in databaseURL when it does not
 // exist yet, connecting to the server's "postgres" database to do so. It is

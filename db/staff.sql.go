@@ -24,11 +24,20 @@ func (q *Queries) BumpSessionEpoch(ctx context.Context, id int64) error {
 }
 
 const clearLoginFailures = `-- name: ClearLoginFailures :exec
-DELETE FROM login_failures WHERE email = $1
+DELETE FROM login_failures
+WHERE email = $1 AND (device = $2::text OR (device IS NULL AND ip = $3::inet))
 `
 
-func (q *Queries) ClearLoginFailures(ctx context.Context, email string) error {
-	_, err := q.db.Exec(ctx, clearLoginFailures, email)
+type ClearLoginFailuresParams struct {
+	Email  string
+	Device string
+	Ip     netip.Addr
+}
+
+// After a successful sign-in: this browser's own mistakes, not the
+// failures of others guessing at the same account.
+func (q *Queries) ClearLoginFailures(ctx context.Context, arg ClearLoginFailuresParams) error {
+	_, err := q.db.Exec(ctx, clearLoginFailures, arg.Email, arg.Device, arg.Ip)
 	return err
 }
 
@@ -88,6 +97,15 @@ func (q *Queries) CreateStaffSession(ctx context.Context, arg CreateStaffSession
 		arg.Remember,
 		arg.UserAgent,
 	)
+	return err
+}
+
+const deleteLoginFailure = `-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1
+`
+
+func (q *Queries) DeleteLoginFailure(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, deleteLoginFailure, id)
 	return err
 }
 
@@ -179,52 +197,76 @@ func (q *Queries) LockOwnerChanges(ctx context.Context) error {
 
 const recentLoginFailures = `-- name: RecentLoginFailures :one
 SELECT
-  (SELECT count(*) FROM login_failures f WHERE f.email = $1 AND f.failed_at > $2::timestamptz)::bigint AS by_email,
-  (SELECT count(*) FROM login_failures f WHERE f.ip = $3::inet AND f.failed_at > $2::timestamptz)::bigint AS by_ip,
-  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.email = $1 AND f.failed_at > $2::timestamptz), $2::timestamptz)::timestamptz AS oldest_email,
-  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.ip = $3::inet AND f.failed_at > $2::timestamptz), $2::timestamptz)::timestamptz AS oldest_ip
+  (SELECT count(*) FROM login_failures f WHERE f.email = $1 AND f.device IS NULL AND f.failed_at > $2::timestamptz)::bigint AS by_email,
+  (SELECT count(*) FROM login_failures f WHERE f.ip = $3::inet AND f.device IS NULL AND f.failed_at > $2::timestamptz)::bigint AS by_ip,
+  (SELECT count(*) FROM login_failures f WHERE f.device = $4::text AND f.failed_at > $2::timestamptz)::bigint AS by_device,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.email = $1 AND f.device IS NULL AND f.failed_at > $2::timestamptz), $2::timestamptz)::timestamptz AS oldest_email,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.ip = $3::inet AND f.device IS NULL AND f.failed_at > $2::timestamptz), $2::timestamptz)::timestamptz AS oldest_ip,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.device = $4::text AND f.failed_at > $2::timestamptz), $2::timestamptz)::timestamptz AS oldest_device
 `
 
 type RecentLoginFailuresParams struct {
-	Email string
-	Since time.Time
-	Ip    netip.Addr
+	Email  string
+	Since  time.Time
+	Ip     netip.Addr
+	Device string
 }
 
 type RecentLoginFailuresRow struct {
-	ByEmail     int64
-	ByIp        int64
-	OldestEmail time.Time
-	OldestIp    time.Time
+	ByEmail      int64
+	ByIp         int64
+	ByDevice     int64
+	OldestEmail  time.Time
+	OldestIp     time.Time
+	OldestDevice time.Time
 }
 
-// Failures in the window for this account and for this address, and when
-// the oldest of each leaves the window.
+// Failures in the window, and when the oldest of each leaves it: for this
+// account and this client network from browsers without a device cookie
+// for it, and for this one device (empty: none).
 func (q *Queries) RecentLoginFailures(ctx context.Context, arg RecentLoginFailuresParams) (RecentLoginFailuresRow, error) {
-	row := q.db.QueryRow(ctx, recentLoginFailures, arg.Email, arg.Since, arg.Ip)
+	row := q.db.QueryRow(ctx, recentLoginFailures,
+		arg.Email,
+		arg.Since,
+		arg.Ip,
+		arg.Device,
+	)
 	var i RecentLoginFailuresRow
 	err := row.Scan(
 		&i.ByEmail,
 		&i.ByIp,
+		&i.ByDevice,
 		&i.OldestEmail,
 		&i.OldestIp,
+		&i.OldestDevice,
 	)
 	return i, err
 }
 
-const recordLoginFailure = `-- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip, failed_at) VALUES ($1, $3::inet, $2)
+const recordLoginFailure = `-- name: RecordLoginFailure :one
+INSERT INTO login_failures (email, ip, failed_at, device) VALUES ($1, $3::inet, $2, $4::text)
+RETURNING id
 `
 
 type RecordLoginFailureParams struct {
 	Email    string
 	FailedAt time.Time
 	Ip       netip.Addr
+	Device   pgtype.Text
 }
 
-func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) error {
-	_, err := q.db.Exec(ctx, recordLoginFailure, arg.Email, arg.FailedAt, arg.Ip)
-	return err
+// Recorded before the password is checked (and removed again if it was
+// right), so attempts checked at the same time all count.
+func (q *Queries) RecordLoginFailure(ctx context.Context, arg RecordLoginFailureParams) (int64, error) {
+	row := q.db.QueryRow(ctx, recordLoginFailure,
+		arg.Email,
+		arg.FailedAt,
+		arg.Ip,
+		arg.Device,
+	)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
 }
 
 const revokeOwnStaffSession = `-- name: RevokeOwnStaffSession :execrows

@@ -39,6 +39,12 @@ func (s *Server) requireStaff(role string, stream bool) echo.MiddlewareFunc {
 			j := jar(c)
 			c.Response().Header().Set("Cache-Control", "private, no-store")
 			kind, session, ok := staffCookie(j)
+			if !ok && (cookiestate.StaffSessionCookie.Unreadable(j) || cookiestate.StaffDeviceCookie.Unreadable(j)) {
+				// Signed in with a key set this node does not have yet (a
+				// deploy is rolling out): try again on another node,
+				// signed in still.
+				return cookiestate.ErrUnreadable
+			}
 			if !ok {
 				if stream {
 					return s.endStaffStream(c)
@@ -142,14 +148,23 @@ func (s *Server) adminLogin(c echo.Context) error {
 	}
 	remember := c.FormValue("remember") == "on"
 	form.Remember = remember
-	st, err := staffauth.Login(c.Request().Context(), s.pool, form.Email, c.FormValue("password"), ip.Unmap(), s.now(),
-		staffauth.Device{Remember: remember, UserAgent: c.Request().UserAgent()})
+	email := strings.ToLower(shop.CleanText(form.Email))
+	devices, _ := cookiestate.SigninDeviceCookie.Get(jar(c))
+	st, err := staffauth.Login(c.Request().Context(), s.pool, s.hashing, staffauth.Attempt{
+		Email: email, Password: c.FormValue("password"), IP: ip.Unmap(), Device: devices.Nonce(email), Now: s.now(),
+		Remember: remember, UserAgent: c.Request().UserAgent(),
+	})
 	var limited *staffauth.RateLimited
+	var busy *staffauth.Busy
 	switch {
 	case errors.As(err, &limited):
 		minutes := int(math.Ceil(limited.RetryAfter.Minutes()))
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(limited.RetryAfter.Seconds()))))
 		form.Error = fmt.Sprintf("Too many failed sign-ins. Please wait %d minute%s and try again.", minutes, map[bool]string{true: "", false: "s"}[minutes == 1])
+		return s.render(c, http.StatusTooManyRequests, views.AdminLoginPage(form), nil)
+	case errors.As(err, &busy):
+		c.Response().Header().Set("Retry-After", "1")
+		form.Error = "Many sign-ins are being checked right now. Please try again in a moment."
 		return s.render(c, http.StatusTooManyRequests, views.AdminLoginPage(form), nil)
 	case errors.Is(err, staffauth.ErrBadCredentials):
 		form.Error = "That email and password do not match an account."
@@ -169,6 +184,7 @@ func (s *Server) adminLogin(c echo.Context) error {
 	if err := kind.Set(j, cookiestate.StaffSession{Session: st.Session, StaffID: st.ID, Epoch: st.Epoch}); err != nil {
 		return err
 	}
+	_ = cookiestate.RememberSignin(j, email, st.Device) // without it, only the shared allowance applies next time
 	s.log.Info("staff signed in", "staff_id", st.ID, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	return redirect(c, form.Next)
 }

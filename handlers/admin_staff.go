@@ -2,7 +2,10 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
+	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 
@@ -188,14 +191,23 @@ func (s *Server) adminEndSession(c echo.Context) error {
 func (s *Server) adminChangePassword(c echo.Context) error {
 	st := currentStaff(c)
 	ctx := c.Request().Context()
-	row, err := s.queries.StaffByEmail(ctx, st.Email)
+	ip, err := netip.ParseAddr(c.RealIP())
 	if err != nil {
+		ip = netip.IPv4Unspecified()
+	}
+	err = staffauth.CheckCurrentPassword(ctx, s.pool, s.hashing, st, c.FormValue("current"), ip, s.now())
+	var limited *staffauth.RateLimited
+	switch {
+	case errors.As(err, &limited):
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(limited.RetryAfter.Seconds()))))
+		return s.renderAccount(c, http.StatusTooManyRequests, views.AdminAccount{Errors: shop.FieldErrors{"current": fmt.Sprintf(
+			"Too many wrong passwords. Please wait %d minutes and try again.", int(math.Ceil(limited.RetryAfter.Minutes())))}})
+	case errors.Is(err, staffauth.ErrBadCredentials):
+		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AdminAccount{Errors: shop.FieldErrors{"current": "That is not your current password."}})
+	case err != nil:
 		return err
 	}
-	if !staffauth.CheckPassword(c.FormValue("current"), row.PasswordHash) {
-		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AdminAccount{Errors: shop.FieldErrors{"current": "That is not your current password."}})
-	}
-	hash, err := staffauth.HashPassword(c.FormValue("password"))
+	hash, err := staffauth.HashPassword(c.FormValue("password"), st.Email, st.Name, s.shop(c).Name)
 	var input *shop.InputError
 	if errors.As(err, &input) {
 		return s.renderAccount(c, http.StatusUnprocessableEntity, views.AdminAccount{Errors: shop.FieldErrors{"password": input.Message}})

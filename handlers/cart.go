@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/cookiestate"
+	"shopfront/db"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -57,13 +58,40 @@ func (s *Server) priceCart(ctx context.Context, lines []shop.CartLine) (shop.Pri
 		}
 		for _, r := range rows {
 			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash}
+			s.shown.prices.Set(r.ID, products[r.ID])
 		}
 	}
 	return shop.PriceCart(lines, products, s.cfg.Currency), nil
 }
 
+// priceCartOrLastKnown prices the cart, or while the database is away,
+// with the prices and stock this node last showed, so the cart stays
+// usable (checkout re-reads everything, and waits for the database).
+func (s *Server) priceCartOrLastKnown(c echo.Context, lines []shop.CartLine) (shop.PricedCart, error) {
+	err := db.ErrUnreachable
+	if s.dbUp() {
+		var priced shop.PricedCart
+		if priced, err = s.priceCart(c.Request().Context(), lines); err == nil || !fallBack(err) {
+			return priced, err
+		}
+	}
+	ids := make([]int64, len(lines))
+	for i, l := range lines {
+		ids[i] = l.ProductID
+	}
+	products, ok := s.pricesFromMemory(ids)
+	if !ok {
+		return shop.PricedCart{}, err
+	}
+	s.servedFromMemory(c)
+	return shop.PriceCart(lines, products, s.cfg.Currency), nil
+}
+
 func (s *Server) cart(c echo.Context) error {
-	priced, err := s.priceCart(c.Request().Context(), cartLines(c))
+	if cookiestate.CartCookie.Unreadable(jar(c)) {
+		return cookiestate.ErrUnreadable // never show a kept cart as empty
+	}
+	priced, err := s.priceCartOrLastKnown(c, cartLines(c))
 	if err != nil {
 		return err
 	}
@@ -115,7 +143,7 @@ func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) ([]shop.CartLi
 	if err != nil {
 		return lines, "", err
 	}
-	priced, err := s.priceCart(c.Request().Context(), []shop.CartLine{{ProductID: id, Quantity: qty}})
+	priced, err := s.priceCartOrLastKnown(c, []shop.CartLine{{ProductID: id, Quantity: qty}})
 	if err != nil {
 		return lines, "", err
 	}
@@ -203,7 +231,7 @@ func (s *Server) changeCart(c echo.Context, moveFocus bool, change func([]shop.C
 	if !isPartial(c.Request()) {
 		return redirect(c, s.paths.URL(views.RouteCart))
 	}
-	priced, err := s.priceCart(c.Request().Context(), updated)
+	priced, err := s.priceCartOrLastKnown(c, updated)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *Server) catalogue(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	data, err := s.loadCatalogue(c.Request().Context(), q)
+	data, err := s.catalogueOrLastShown(c, q)
 	if err != nil {
 		return err
 	}

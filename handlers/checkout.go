@@ -27,6 +27,9 @@ const slotHorizon = 8 * 24 * time.Hour
 // rendering gets a fresh idempotency key.
 func (s *Server) checkout(c echo.Context) error {
 	lines := cartLines(c)
+	if len(lines) == 0 && cookiestate.CartCookie.Unreadable(jar(c)) {
+		return cookiestate.ErrUnreadable // a kept cart this node cannot read yet is not empty
+	}
 	if len(lines) == 0 {
 		s.flash(c, "error", "Your cart is empty: add something before checking out.")
 		return redirect(c, s.paths.URL(views.RouteCart))

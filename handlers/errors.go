@@ -5,12 +5,19 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"shopfront/catalogue"
+	"shopfront/cookiestate"
+	"shopfront/db"
+	"shopfront/orders"
 	"shopfront/shop"
+	"shopfront/staffauth"
 	"shopfront/views"
 )
 
@@ -30,24 +37,56 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var httpErr *echo.HTTPError
 	var inputErr *shop.InputError
 	var pgErr *pgconn.PgError
+	var busy *staffauth.Busy
+	retryAfter := 0
 	switch {
+	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
+		c.Response().Status = statusClientClosed // the visitor left; nothing to render
+		return
 	case errors.As(err, &pgErr) && pgErr.Code == "22021": // bad bytes that slipped past the form cleaners
 		status, title, message = http.StatusBadRequest, "Please check your request", "Some of what you sent contains characters we cannot store. Please remove them and try again."
 	case errors.As(err, &inputErr):
 		status, title, message = http.StatusBadRequest, "Please check your request", inputErr.Message
-	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound):
+	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound),
+		errors.Is(err, orders.ErrNotFound), errors.Is(err, catalogue.ErrNotFound):
 		status, title, message = http.StatusNotFound, "Page not found",
 			"We couldn’t find that page. It may have moved, or the product may no longer be sold."
 	case errors.Is(err, errOwnerOnly):
 		status, title, message = http.StatusForbidden, "Owners only", "Only the shop’s owners can manage staff accounts."
+	case errors.As(err, &busy):
+		status, title, message = http.StatusTooManyRequests, "Too many sign-ins at once",
+			"Many sign-ins are being checked right now. Please try again in a moment."
+		retryAfter = 1
+	case errors.Is(err, cookiestate.ErrUnreadable):
+		// A cookie made with keys this node does not have yet (a deploy
+		// is under way): left alone, and the action is not done here.
+		status, title, message = http.StatusServiceUnavailable, "Back in a moment", "The shop is being updated. Please try again in a moment; nothing was lost."
+		retryAfter = 2
+	case db.IsUnavailable(err):
+		// A timeout, a full pool or a database that cannot be reached: try
+		// again in a moment. Nothing was written (one transaction per write).
+		status, title, message = http.StatusServiceUnavailable, "Back in a moment", s.unavailableMessage(c)
+		retryAfter = unavailableRetryAfter
+		if db.IsConnectionLost(err) && s.health != nil {
+			s.health.Suspect()
+		}
+		s.log.LogAttrs(c.Request().Context(), slog.LevelWarn, "database unavailable",
+			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			slog.String("route", c.Path()),
+			slog.String("error", err.Error()),
+		)
 	case errors.As(err, &httpErr):
 		status = httpErr.Code
 		title, message = http.StatusText(status), publicMessage(status)
-	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
-		c.Response().Status = statusClientClosed // the visitor left; nothing to render
-		return
+		if status == http.StatusServiceUnavailable {
+			retryAfter = unavailableRetryAfter
+		}
 	}
-	if status >= 500 {
+	if retryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(retryAfter))
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
+	if status >= 500 && status != http.StatusServiceUnavailable {
 		s.log.LogAttrs(c.Request().Context(), slog.LevelError, "internal error",
 			slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("route", c.Path()),
@@ -72,6 +111,25 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if rerr := s.render(c, status, views.ErrorPage(status, title, message), views.ErrorMessage(status, title, message)); rerr != nil {
 		_ = c.String(status, message)
 	}
+}
+
+// unavailableRetryAfter is the Retry-After, in seconds, of a 503 for a
+// database that is busy or away: long enough not to hammer it, short
+// enough that people come back as soon as it is.
+const unavailableRetryAfter = 5
+
+// unavailableMessage says what a busy or unreachable database means for
+// what the visitor was doing.
+func (s *Server) unavailableMessage(c echo.Context) string {
+	switch p := c.Path(); {
+	case p == "/checkout":
+		return "We can’t take orders this minute; your cart is kept. Please try again in a moment."
+	case strings.HasPrefix(p, "/admin") && c.Request().Method != http.MethodGet && c.Request().Method != http.MethodHead:
+		return "We can’t save changes this minute, so nothing was changed. Please try again in a moment."
+	case strings.HasPrefix(p, "/cart"):
+		return "We can’t check prices and stock this minute; your cart is kept. Please try again in a moment."
+	}
+	return "The shop is very busy this minute. Please try again in a moment."
 }
 
 // publicMessage is what people are told for framework-level errors.

@@ -22,3 +22,6 @@ func StaffRoutes(s *Server) []StaffRoute {
 	}
 	return out
 }
+
+// SafeReturnPath is safeReturnPath, for its tests.
+var SafeReturnPath = safeReturnPath

@@ -12,6 +12,11 @@ var (
 		Help: "Cookies treated as absent and deleted, by cookie and reason.",
 	}, []string{"cookie", "reason"})
 
+	pagesFromMemory = promauto.NewCounter(prometheus.CounterOpts{
+		Name: "shopfront_pages_from_memory_total",
+		Help: "Catalogue, product and cart pages shown from what this node last showed, because the database could not answer.",
+	})
+
 	requestDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "shopfront_http_request_duration_seconds",
 		Help:    "Time to serve requests, by route, method and status class.",

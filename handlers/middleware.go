@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"runtime/debug"
@@ -43,6 +44,7 @@ func (s *Server) middleware() {
 		},
 	}))
 	e.Use(s.securityHeaders)
+	e.Use(s.deadline)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
 		Limit: maxBodyBytes,
 		// Checkout sets its own, larger limit so an over-long note gets a
@@ -63,6 +65,25 @@ func (s *Server) middleware() {
 			return strings.HasPrefix(p, "/images/") || p == "/healthz" || p == "/readyz" || isStreamPath(c.Path())
 		},
 	}))
+}
+
+// deadline gives every request but a live stream REQUEST_TIMEOUT to
+// finish: whatever is still waiting for the database then fails, and the
+// visitor is asked to try again (503) instead of waiting on.
+func (s *Server) deadline(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if s.cfg.RequestTimeout <= 0 || isStreamPath(c.Path()) {
+			return next(c)
+		}
+		parent := c.Request().Context()
+		ctx, cancel := context.WithTimeout(parent, s.cfg.RequestTimeout)
+		defer cancel()
+		c.SetRequest(c.Request().WithContext(ctx))
+		// The error page is rendered after this returns (or panics): with
+		// the request's own context, not the expired one.
+		defer func() { c.SetRequest(c.Request().WithContext(parent)) }()
+		return next(c)
+	}
 }
 
 func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) error {

@@ -15,7 +15,7 @@ func (s *Server) product(c echo.Context) error {
 	if !shop.IsSlug(slug) {
 		return echo.ErrNotFound
 	}
-	p, err := s.queries.GetProductBySlug(c.Request().Context(), slug)
+	p, err := s.productOrLastShown(c, slug)
 	if err != nil {
 		return err // pgx.ErrNoRows becomes the 404 page
 	}

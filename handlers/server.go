@@ -4,7 +4,6 @@
 package handlers
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -21,6 +20,7 @@ import (
 	"shopfront/live"
 	"shopfront/outbox"
 	"shopfront/settings"
+	"shopfront/staffauth"
 	"shopfront/views"
 )
 
@@ -39,6 +39,9 @@ type Deps struct {
 	KeepAlive time.Duration
 	// Settings are the owner's settings, cached on this node.
 	Settings *settings.Cache
+	// Health says whether the database answers, from a connection of its
+	// own; nil means always assume it does.
+	Health *db.Health
 }
 
 // Server is one Shopfront node's HTTP handler.
@@ -60,6 +63,9 @@ type Server struct {
 	settings *settings.Cache
 	streams  map[string]bool // route names of live streams
 	keep     time.Duration
+	health   *db.Health
+	shown    *lastShown         // what catalogue and product pages last showed, for outages
+	hashing  *staffauth.Hashing // bounds password hashing on this node
 }
 
 // New wires the middleware and the route table.
@@ -86,6 +92,9 @@ func New(d Deps) (*Server, error) {
 		settings: d.Settings,
 		streams:  map[string]bool{},
 		keep:     d.KeepAlive,
+		health:   d.Health,
+		shown:    newLastShown(),
+		hashing:  staffauth.NewHashing(0),
 	}
 	if s.keep == 0 {
 		s.keep = 20 * time.Second
@@ -119,13 +128,30 @@ func (s *Server) Paths() views.Paths { return s.paths }
 // development, with no SMTP server configured.
 func (s *Server) devMailbox() bool { return !s.cfg.Production() && !s.cfg.SMTPURLSet }
 
-// ServeHTTP makes the Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes the Server an http.Handler. While draining, every
+// response asks the client (the proxy) to close its connection: a proxy
+// then never sends a request on a kept-alive connection this node is about
+// to close, and opens new ones to the nodes it still routes to.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.draining.Load() {
+		w.Header().Set("Connection", "close")
+	}
+	if r.Method == http.MethodHead && !isStreamPath(r.URL.Path) {
+		// HEAD answers as GET does, without the body: net/http drops the
+		// body of a response to a HEAD request (it keeps the original
+		// request), so the handlers only need to see a GET.
+		get := r.Clone(r.Context())
+		get.Method = http.MethodGet
+		r = get
+	}
+	s.echo.ServeHTTP(w, r)
+}
 
 // StartDraining makes /readyz answer 503 so the proxy stops routing new
-// traffic here; requests keep being served until the listener closes.
-// Open live streams end at once, so the browsers reconnect to another node
-// (catching up by event id) and none holds this one past its shutdown.
+// traffic here; requests keep being served until the listener closes, each
+// with "Connection: close". Open live streams end at once, so the browsers
+// reconnect to another node (catching up by event id) and none holds this
+// one past its shutdown.
 func (s *Server) StartDraining() {
 	if s.draining.CompareAndSwap(false, true) {
 		close(s.drain)
@@ -148,15 +174,21 @@ func (s *Server) clientIP(r *http.Request) string {
 	return host
 }
 
-// ready reports whether this node should receive traffic.
-func (s *Server) ready(ctx context.Context) (bool, string) {
+// ready reports whether this node should receive traffic: yes until it
+// starts draining. The database is not part of the answer (README,
+// "Readiness"): when it is away it is away for every node, and a node
+// serving the catalogue from memory and saying "back in a moment" at
+// checkout is better than the proxy having no node at all. It never needs
+// a pooled connection, so a busy pool cannot make a node look dead.
+func (s *Server) ready() (bool, string) {
 	if s.draining.Load() {
 		return false, "shutting down"
 	}
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	if err := s.pool.Ping(ctx); err != nil {
-		return false, "database unavailable"
+	if !s.dbUp() {
+		return true, "ready (database unreachable since " + s.health.Since().UTC().Format(time.RFC3339) + ": serving what it can)"
 	}
 	return true, "ready"
 }
+
+// dbUp reports whether the health check last reached the database.
+func (s *Server) dbUp() bool { return s.health == nil || s.health.Up() }

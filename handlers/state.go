@@ -90,9 +90,17 @@ func (s *Server) flash(c echo.Context, kind, text string) {
 const flashNowKey = "flash-now"
 
 // safeReturnPath accepts only a local path to send the visitor back to.
+// Browsers drop tabs and newlines from a URL and read a backslash as a
+// slash, so "/<TAB>/evil.example" or "/\\evil.example" would leave the site:
+// any control character, space or backslash refuses the path.
 func safeReturnPath(p, fallback string) string {
-	if strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "//") && !strings.HasPrefix(p, "/\\") && !strings.ContainsAny(p, "\r\n") {
-		return p
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") {
+		return fallback
 	}
-	return fallback
+	for _, r := range p {
+		if r <= ' ' || r == 0x7f || r == '\\' || (r >= 0x80 && r <= 0x9f) {
+			return fallback
+		}
+	}
+	return p
 }

@@ -4,22 +4,27 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"shopfront/apptest"
+	"shopfront/db"
 	"shopfront/orders"
 	"shopfront/shop"
 )
 
 // A cancellation and a checkout touching the same products lock them in
 // the same (product id) order, so they never deadlock, whatever order the
-// customer put things in their cart.
+// customer put things in their cart. db.InTx would retry a deadlock
+// victim and succeed, so the test counts InTx's retries: any is a
+// deadlock that happened.
 func TestCancellingNeverDeadlocksWithCheckout(t *testing.T) {
 	t.Parallel()
 	url := apptest.NewDatabase(t, true)
 	pool := apptest.NewPool(t, url, 10)
-	ctx := context.Background()
+	var retries atomic.Int64
+	ctx := db.CountRetries(context.Background(), &retries)
 	var a, b int64
 	_ = pool.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&a)
 	_ = pool.QueryRow(ctx, "SELECT id FROM products WHERE slug = 'all-butter-croissant'").Scan(&b)
@@ -61,5 +66,8 @@ func TestCancellingNeverDeadlocksWithCheckout(t *testing.T) {
 				t.Fatalf("round %d: %v", round, err)
 			}
 		}
+	}
+	if n := retries.Load(); n != 0 {
+		t.Fatalf("%d transactions were retried: checkout and cancellation deadlocked", n)
 	}
 }

@@ -116,6 +116,12 @@ func Process(data []byte) (original Image, display Image, err error) {
 	if cfg.Width*cfg.Height > MaxPixels { // no overflow: both are ≤ MaxSide
 		return Image{}, Image{}, &Error{msgTooManyPix}
 	}
+	// Then what decoding this file will take, from its format and bit
+	// depth: a few bytes can claim a 16-bit or lossless picture of 24
+	// megapixels, which decodes into hundreds of megabytes.
+	if need := DecodeMemory(contentType, data, cfg); need > MaxDecodeMemory {
+		return Image{}, Image{}, &Error{tooMuchMemory(contentType, data, cfg)}
+	}
 
 	img, err := safeDecode(f, data)
 	if err != nil || img.Bounds().Dx() != cfg.Width || img.Bounds().Dy() != cfg.Height {
@@ -156,6 +162,14 @@ func makeDisplay(img image.Image) (Image, error) {
 	b := img.Bounds()
 	w, h := fitBox(b.Dx(), b.Dy(), DisplayWidth)
 	if w != b.Dx() || h != b.Dy() {
+		// Averaging whole blocks first takes the picture to at most twice
+		// the display size, one source row at a time: x/image/draw's
+		// kernels keep a float buffer of display width × source height
+		// (130 MB for a 24-megapixel photo), which from here is small.
+		if k := min(b.Dx()/w, b.Dy()/h); k >= 2 {
+			img = shrinkByBlocks(img, k)
+			b = img.Bounds()
+		}
 		// Catmull-Rom rather than ApproxBiLinear: x/image/draw widens the
 		// Catmull-Rom kernel when shrinking, so every source pixel counts and
 		// fine product textures (fabric, print) don't alias into moiré, which
@@ -189,6 +203,40 @@ func makeDisplay(img image.Image) (Image, error) {
 		Height:      h,
 		SHA256:      sha256.Sum256(buf.Bytes()),
 	}, nil
+}
+
+// shrinkByBlocks returns img reduced by the whole factor k, each output
+// pixel the average of a k×k block (premultiplied, so transparency
+// averages correctly). It reads the source one row at a time.
+func shrinkByBlocks(img image.Image, k int) *image.RGBA {
+	b := img.Bounds()
+	ow, oh := b.Dx()/k, b.Dy()/k
+	out := image.NewRGBA(image.Rect(0, 0, ow, oh))
+	row := image.NewRGBA(image.Rect(0, 0, b.Dx(), 1))
+	sums := make([]uint32, ow*4)
+	n := uint32(k * k)
+	for oy := range oh {
+		clear(sums)
+		for dy := range k {
+			y := b.Min.Y + oy*k + dy
+			draw.Draw(row, row.Rect, img, image.Pt(b.Min.X, y), draw.Src)
+			for ox := range ow {
+				px := row.Pix[ox*k*4 : (ox+1)*k*4]
+				s := sums[ox*4 : ox*4+4]
+				for i := 0; i < len(px); i += 4 {
+					s[0] += uint32(px[i])
+					s[1] += uint32(px[i+1])
+					s[2] += uint32(px[i+2])
+					s[3] += uint32(px[i+3])
+				}
+			}
+		}
+		dst := out.Pix[oy*out.Stride : oy*out.Stride+ow*4]
+		for i := range dst {
+			dst[i] = uint8((sums[i] + n/2) / n)
+		}
+	}
+	return out
 }
 
 // fitBox returns the size of a w x h image scaled down to fit a box x box

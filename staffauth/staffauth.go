@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/mail"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +20,11 @@ import (
 	"github.com/alexedwards/argon2id"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+	"github.com/trustelem/zxcvbn"
 
 	"shopfront/db"
 	"shopfront/shop"
@@ -67,11 +72,28 @@ func (e *RateLimited) Error() string {
 }
 
 // HashPassword checks the password policy and hashes it with argon2id.
-func HashPassword(password string) (string, error) {
-	if n := utf8.RuneCountInString(password); n < MinPassword || n > MaxPassword {
-		return "", &shop.InputError{Field: "password", Message: fmt.Sprintf("Use a password of %d to %d characters.", MinPassword, MaxPassword)}
+// about are the person's email and name (and the shop's), which a
+// password must not be built from.
+func HashPassword(password string, about ...string) (string, error) {
+	if err := CheckPolicy(password, about...); err != nil {
+		return "", err
 	}
 	return argon2id.CreateHash(password, params)
+}
+
+// CheckPolicy refuses passwords of the wrong length and those an attacker
+// tries first: the most common passwords and small variations of them
+// ("password1234"), keyboard runs and repeats, and the person's own email
+// or name — whatever zxcvbn estimates at under a million guesses.
+func CheckPolicy(password string, about ...string) error {
+	if n := utf8.RuneCountInString(password); n < MinPassword || n > MaxPassword {
+		return &shop.InputError{Field: "password", Message: fmt.Sprintf("Use a password of %d to %d characters.", MinPassword, MaxPassword)}
+	}
+	if zxcvbn.PasswordStrength(password, about).Score < 2 {
+		return &shop.InputError{Field: "password", Message: "That password is one of the first an attacker would try (a common password, a simple pattern or your own name or email). " +
+			"Choose another: a few unrelated words work well."}
+	}
+	return nil
 }
 
 // CheckPassword reports whether password matches hash.
@@ -104,78 +126,277 @@ type Staff struct {
 	Remember bool
 	// LastSeen is when the session was last used, before this request.
 	LastSeen time.Time
+	// Device is a new device nonce after a successful sign-in, for the
+	// browser's device cookie.
+	Device string
 }
 
 // Owner reports whether the person may manage staff accounts.
 func (s Staff) Owner() bool { return s.Role == RoleOwner }
 
-// Device is what a sign-in says about the browser it comes from.
-type Device struct {
+// MaxUserAgent is how much of a browser's User-Agent is kept.
+const MaxUserAgent = 300
+
+// Attempt is one sign-in: what was typed and where it came from.
+type Attempt struct {
+	Email, Password string
+	IP              netip.Addr
+	// Device is the nonce of this browser's device cookie for this email
+	// (given by an earlier successful sign-in), or "" for a browser the
+	// account has not signed in from.
+	Device string
+	Now    time.Time
 	// Remember keeps the session on this device for 30 days from its last
 	// use (a shop counter's tablet), instead of STAFF_SESSION_MAX_AGE.
 	Remember  bool
 	UserAgent string
 }
 
-// MaxUserAgent is how much of a browser's User-Agent is kept.
-const MaxUserAgent = 300
+// Network is the client network failures are counted by: an IPv4 address,
+// or an IPv6 /64 (what one subscriber or one cloud machine is given, so
+// rotating addresses inside it buys an attacker nothing).
+func Network(ip netip.Addr) netip.Addr {
+	ip = ip.Unmap()
+	if ip.Is6() {
+		if p, err := ip.Prefix(64); err == nil {
+			return p.Addr()
+		}
+	}
+	return ip.WithZone("")
+}
 
-// Login checks a password under the rate limit and opens a session. Every
-// failure is recorded, whichever node saw it.
-func Login(ctx context.Context, pool *pgxpool.Pool, email, password string, ip netip.Addr, now time.Time, device Device) (Staff, error) {
-	email = strings.ToLower(shop.CleanText(email))
-	if len(email) > 254 || len(password) > 4*MaxPassword {
+// Login checks a password under the rate limit and opens a session.
+//
+// The limit follows OWASP's device cookies: a browser that has signed in to
+// the account before (a.Device) has an allowance of its own, MaxFailures in
+// Window, which nobody else's failures use up; every other browser shares
+// the account's allowance and its network's. So guessing from elsewhere can
+// lock out other new browsers, but never the owner's own.
+//
+// The attempt is recorded as a failure before the password is checked and
+// removed when it was right, so attempts checked at the same moment on
+// several nodes all count. The password hash is computed outside any
+// transaction, holding no connection, and at most h's limit at a time on
+// this node: beyond it a *Busy error says to try again in a moment.
+func Login(ctx context.Context, pool *pgxpool.Pool, h *Hashing, a Attempt) (Staff, error) {
+	email := strings.ToLower(shop.CleanText(a.Email))
+	if len(email) > 254 || len(a.Password) > 4*MaxPassword || len(a.Device) > 64 {
 		return Staff{}, ErrBadCredentials
 	}
-	var signedIn Staff
-	var outcome error
-	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
-		if err := q.LockLoginAttempts(ctx, db.LockLoginAttemptsParams{Email: email, Ip: ip.String()}); err != nil {
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return Staff{}, err
+	}
+	defer release()
+	network := Network(a.IP)
+	device := pgtype.Text{String: a.Device, Valid: a.Device != ""}
+	var (
+		row      db.StaffByEmailRow
+		known    bool
+		reserved int64
+		outcome  error
+	)
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		known, outcome = false, nil
+		if err := q.LockLoginAttempts(ctx, db.LockLoginAttemptsParams{Email: email, Ip: network.String()}); err != nil {
 			return err
 		}
-		since := now.Add(-Window)
-		recent, err := q.RecentLoginFailures(ctx, db.RecentLoginFailuresParams{Email: email, Since: since, Ip: ip})
-		if err != nil {
-			return err
-		}
-		if recent.ByEmail >= MaxFailures || recent.ByIp >= MaxFailures {
-			oldest := recent.OldestEmail
-			if recent.ByIp >= MaxFailures && (recent.ByEmail < MaxFailures || recent.OldestIp.After(oldest)) {
-				oldest = recent.OldestIp
-			}
-			outcome = &RateLimited{RetryAfter: max(oldest.Add(Window).Sub(now), time.Second)}
+		if outcome = limited(ctx, q, email, network, a.Device, a.Now); outcome != nil {
 			return nil
 		}
-		row, err := q.StaffByEmail(ctx, email)
+		var err error
+		row, err = q.StaffByEmail(ctx, email)
 		switch {
 		case errors.Is(err, pgx.ErrNoRows):
-			burnTime(password)
 		case err != nil:
 			return err
-		case CheckPassword(password, row.PasswordHash) && row.Active:
-			if err := q.ClearLoginFailures(ctx, email); err != nil {
-				return err
-			}
-			session := newSessionID()
-			ua := shop.CleanText(device.UserAgent)
-			if len(ua) > MaxUserAgent {
-				ua = strings.ToValidUTF8(ua[:MaxUserAgent], "")
-			}
-			if err := q.CreateStaffSession(ctx, db.CreateStaffSessionParams{ID: session, StaffID: row.ID, CreatedAt: now, Remember: device.Remember, UserAgent: ua}); err != nil {
-				return err
-			}
-			signedIn = Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session, Remember: device.Remember}
-			return nil
+		default:
+			known = true
 		}
-		// A failure is committed, not rolled back: it must count.
-		outcome = ErrBadCredentials
-		return q.RecordLoginFailure(ctx, db.RecordLoginFailureParams{Email: email, Ip: ip, FailedAt: now})
+		reserved, err = q.RecordLoginFailure(ctx, db.RecordLoginFailureParams{Email: email, Ip: network, FailedAt: a.Now, Device: device})
+		return err
 	})
 	if err != nil {
 		return Staff{}, err
 	}
-	return signedIn, outcome
+	if outcome != nil {
+		return Staff{}, outcome
+	}
+
+	var right bool
+	if known {
+		right = CheckPassword(a.Password, row.PasswordHash) && row.Active
+	} else {
+		burnTime(a.Password)
+	}
+	release()
+	if !right {
+		return Staff{}, ErrBadCredentials // the failure is recorded already
+	}
+
+	session := newSessionID()
+	ua := shop.CleanText(a.UserAgent)
+	if len(ua) > MaxUserAgent {
+		ua = strings.ToValidUTF8(ua[:MaxUserAgent], "")
+	}
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		if err := q.DeleteLoginFailure(ctx, reserved); err != nil {
+			return err
+		}
+		if err := q.ClearLoginFailures(ctx, db.ClearLoginFailuresParams{Email: email, Device: a.Device, Ip: network}); err != nil {
+			return err
+		}
+		return q.CreateStaffSession(ctx, db.CreateStaffSessionParams{ID: session, StaffID: row.ID, CreatedAt: a.Now, Remember: a.Remember, UserAgent: ua})
+	})
+	if err != nil {
+		return Staff{}, err
+	}
+	return Staff{ID: row.ID, Email: row.Email, Name: row.Name, Role: row.Role, Epoch: row.SessionEpoch, Session: session,
+		Remember: a.Remember, Device: NewDeviceNonce()}, nil
 }
+
+// limited returns a *RateLimited when the attempt's allowance is used up:
+// the device's own, or else the account's and the network's.
+func limited(ctx context.Context, q *db.Queries, email string, network netip.Addr, device string, now time.Time) error {
+	recent, err := q.RecentLoginFailures(ctx, db.RecentLoginFailuresParams{Email: email, Since: now.Add(-Window), Ip: network, Device: device})
+	if err != nil {
+		return err
+	}
+	var oldest time.Time
+	switch {
+	case device != "":
+		if recent.ByDevice < MaxFailures {
+			return nil
+		}
+		oldest = recent.OldestDevice
+	case recent.ByEmail >= MaxFailures && recent.ByIp >= MaxFailures:
+		oldest = recent.OldestEmail
+		if recent.OldestIp.After(oldest) {
+			oldest = recent.OldestIp
+		}
+	case recent.ByEmail >= MaxFailures:
+		oldest = recent.OldestEmail
+	case recent.ByIp >= MaxFailures:
+		oldest = recent.OldestIp
+	default:
+		return nil
+	}
+	return &RateLimited{RetryAfter: max(oldest.Add(Window).Sub(now), time.Second)}
+}
+
+// NewDeviceNonce makes the secret a device cookie names a browser by.
+func NewDeviceNonce() string { return newSessionID() }
+
+// MaxPasswordChecks is how many wrong current passwords a session may give
+// (changing the password) in Window before it must wait.
+const MaxPasswordChecks = 5
+
+// CheckCurrentPassword checks a signed-in person's password before a change
+// of password, at most MaxPasswordChecks wrong ones per session in Window,
+// hashing outside any transaction like Login.
+func CheckCurrentPassword(ctx context.Context, pool *pgxpool.Pool, h *Hashing, st Staff, password string, ip netip.Addr, now time.Time) error {
+	if len(password) > 4*MaxPassword {
+		return ErrBadCredentials
+	}
+	release, err := h.acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	key := "session:" + st.Session
+	var hash string
+	var reserved int64
+	var outcome error
+	err = db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
+		outcome = nil
+		if err := q.LockLoginAttempts(ctx, db.LockLoginAttemptsParams{Email: st.Email, Ip: key}); err != nil {
+			return err
+		}
+		recent, err := q.RecentLoginFailures(ctx, db.RecentLoginFailuresParams{Email: st.Email, Since: now.Add(-Window), Ip: Network(ip), Device: key})
+		if err != nil {
+			return err
+		}
+		if recent.ByDevice >= MaxPasswordChecks {
+			outcome = &RateLimited{RetryAfter: max(recent.OldestDevice.Add(Window).Sub(now), time.Second)}
+			return nil
+		}
+		row, err := q.StaffByEmail(ctx, st.Email)
+		if err != nil {
+			return err
+		}
+		hash = row.PasswordHash
+		reserved, err = q.RecordLoginFailure(ctx, db.RecordLoginFailureParams{Email: st.Email, Ip: Network(ip), FailedAt: now,
+			Device: pgtype.Text{String: key, Valid: true}})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if outcome != nil {
+		return outcome
+	}
+	right := CheckPassword(password, hash)
+	release()
+	if !right {
+		return ErrBadCredentials
+	}
+	return db.New(pool).DeleteLoginFailure(ctx, reserved)
+}
+
+// Busy refuses a password check because this node is already checking as
+// many as it allows at once (a flood of sign-ins): try again in a moment.
+type Busy struct{}
+
+func (*Busy) Error() string { return "too many password checks at once on this node" }
+
+// Hashing bounds how many password checks a node runs at once: argon2id
+// takes 19 MiB and tens of milliseconds of a core each, so a flood of
+// sign-ins must queue briefly or be refused, not eat the node.
+type Hashing struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+// hashWait is how long a check waits for a free slot before being refused.
+const hashWait = 250 * time.Millisecond
+
+// NewHashing allows n checks at once; n <= 0 means half the processors Go
+// may use (at least one), leaving the rest for pages.
+func NewHashing(n int) *Hashing {
+	if n <= 0 {
+		n = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+	return &Hashing{slots: make(chan struct{}, n), wait: hashWait}
+}
+
+// acquire takes a slot, or fails with *Busy after a short wait. The
+// returned func gives the slot back; calling it again does nothing.
+func (h *Hashing) acquire(ctx context.Context) (func(), error) {
+	if h == nil {
+		return func() {}, nil
+	}
+	select {
+	case h.slots <- struct{}{}:
+	default:
+		t := time.NewTimer(h.wait)
+		defer t.Stop()
+		select {
+		case h.slots <- struct{}{}:
+		case <-t.C:
+			hashRefused.Inc()
+			return nil, &Busy{}
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-h.slots }) }, nil
+}
+
+var hashRefused = promauto.NewCounter(prometheus.CounterOpts{
+	Name: "shopfront_password_checks_refused_total",
+	Help: "Sign-ins and password checks refused (429) because this node was already checking as many as it allows at once.",
+})
 
 // Check confirms that a session cookie is still good: the session is not
 // revoked, the person is active and the epoch has not moved on.
@@ -239,7 +460,7 @@ func Create(ctx context.Context, q *db.Queries, email, name, role, password stri
 	if err != nil {
 		return 0, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(password, a.Email, a.Name)
 	if err != nil {
 		return 0, err
 	}

@@ -98,6 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 				return err
 			}
 		}
+		if limit := setMemoryLimit(getenv); limit > 0 {
+			log.Debug("memory limit", "bytes", limit)
+		}
 		return serve(ctx, cfg, log, stdout)
 	}
 }

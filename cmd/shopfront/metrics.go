@@ -14,7 +14,9 @@ import (
 )
 
 // serveMetrics exposes Prometheus metrics on their own port, away from the
-// public one; Fly scrapes it privately. It returns a func that stops it.
+// public one, bound to the machine's private address (METRICS_HOST: Fly's
+// 6PN address on Fly, localhost elsewhere), so they are never on the
+// public interface; Fly scrapes it privately. It returns a func that stops it.
 func serveMetrics(cfg config.Config, log *slog.Logger) func() {
 	if cfg.MetricsPort == 0 {
 		return func() {}
@@ -22,13 +24,13 @@ func serveMetrics(cfg config.Config, log *slog.Logger) func() {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.Handler())
 	srv := &http.Server{
-		Addr:              net.JoinHostPort("", strconv.Itoa(cfg.MetricsPort)),
+		Addr:              net.JoinHostPort(cfg.MetricsHost, strconv.Itoa(cfg.MetricsPort)),
 		Handler:           mux,
 		ReadHeaderTimeout: 5 * time.Second,
 	}
 	go func() {
 		if err := srv.ListenAndServe(); err != nil && err != http.ErrServerClosed {
-			log.Warn("metrics listener stopped", "error", err)
+			log.Warn("metrics listener stopped", "address", srv.Addr, "error", err)
 		}
 	}()
 	return func() {

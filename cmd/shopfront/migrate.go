@@ -13,7 +13,7 @@ import (
 // migrate applies pending migrations; concurrent runs wait on an advisory
 // lock, so each migration is applied once however many start together.
 func migrate(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	results, err := db.Migrate(ctx, cfg.DatabaseURL, nil)
+	results, err := db.Migrate(ctx, cfg.DatabaseURL, cfg.MigrationLockTimeout, nil)
 	if err != nil {
 		return fmt.Errorf("migrating: %w", err)
 	}

@@ -52,7 +52,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		return err
 	}
 
-	pool, err := db.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	db.SetLogger(log)
+	pool, err := db.OpenLimited(ctx, cfg.DatabaseURL, cfg.DBMaxConns, cfg.Limits())
 	if err != nil {
 		return err
 	}
@@ -68,11 +69,21 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 
 	// The job queue has connections of its own, so that a burst of jobs
 	// never takes the request pool's.
-	jobPool, err := db.Open(ctx, cfg.DatabaseURL, int32(cfg.JobWorkers+3))
+	jobPool, err := db.OpenLimited(ctx, cfg.DatabaseURL, int32(cfg.JobWorkers+3), cfg.Limits())
 	if err != nil {
 		return err
 	}
 	defer jobPool.Close()
+	// The health check has a connection of its own: /readyz and the
+	// outage fallbacks never wait for the request pool. When the database
+	// goes away or comes back it empties both pools of dead connections.
+	health, err := db.NewHealth(ctx, cfg.DatabaseURL, log, pool, jobPool)
+	if err != nil {
+		return err
+	}
+	healthCtx, stopHealth := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopHealth()
+	go health.Run(healthCtx)
 	inserter, err := jobs.NewInserter(jobPool)
 	if err != nil {
 		return err
@@ -88,7 +99,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	defer stopListening()
 	go listener.Run(listenCtx)
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Health: health})
 	if err != nil {
 		return err
 	}
@@ -135,6 +146,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 
 	log.Info("shutting down", "drain", cfg.ShutdownDrain, "timeout", cfg.ShutdownTimeout)
+	// From now on /readyz answers 503 and every response says
+	// "Connection: close", so the proxy stops reusing connections to this
+	// node as it stops routing here. Idle kept-alive connections are not
+	// closed yet: the proxy may be sending on one at this very moment.
 	app.StartDraining()
 	// The queue stops fetching now and lets running jobs finish, in
 	// parallel with the drain; what is still running at the end of the
@@ -146,6 +161,10 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 		jobsStopped <- queue.Stop(stopCtx)
 	}()
 	time.Sleep(cfg.ShutdownDrain)
+	// The proxy has stopped routing here by now (SHUTDOWN_DRAIN covers its
+	// check interval): stop keep-alive, close idle connections and the
+	// listener, and let requests in flight finish.
+	srv.SetKeepAlivesEnabled(false)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

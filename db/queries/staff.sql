@@ -80,19 +80,31 @@ SELECT pg_advisory_xact_lock(hashtextextended('login:' || sqlc.arg(email)::text,
        pg_advisory_xact_lock(hashtextextended('login-ip:' || sqlc.arg(ip)::text, 7));
 
 -- name: RecentLoginFailures :one
--- Failures in the window for this account and for this address, and when
--- the oldest of each leaves the window.
+-- Failures in the window, and when the oldest of each leaves it: for this
+-- account and this client network from browsers without a device cookie
+-- for it, and for this one device (empty: none).
 SELECT
-  (SELECT count(*) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_email,
-  (SELECT count(*) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_ip,
-  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_email,
-  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_ip;
+  (SELECT count(*) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.device IS NULL AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_email,
+  (SELECT count(*) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.device IS NULL AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_ip,
+  (SELECT count(*) FROM login_failures f WHERE f.device = sqlc.arg(device)::text AND f.failed_at > sqlc.arg(since)::timestamptz)::bigint AS by_device,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.email = sqlc.arg(email) AND f.device IS NULL AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_email,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.ip = sqlc.arg(ip)::inet AND f.device IS NULL AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_ip,
+  coalesce((SELECT min(f.failed_at) FROM login_failures f WHERE f.device = sqlc.arg(device)::text AND f.failed_at > sqlc.arg(since)::timestamptz), sqlc.arg(since)::timestamptz)::timestamptz AS oldest_device;
 
--- name: RecordLoginFailure :exec
-INSERT INTO login_failures (email, ip, failed_at) VALUES ($1, sqlc.arg(ip)::inet, $2);
+-- name: RecordLoginFailure :one
+-- Recorded before the password is checked (and removed again if it was
+-- right), so attempts checked at the same time all count.
+INSERT INTO login_failures (email, ip, failed_at, device) VALUES ($1, sqlc.arg(ip)::inet, $2, sqlc.narg(device)::text)
+RETURNING id;
+
+-- name: DeleteLoginFailure :exec
+DELETE FROM login_failures WHERE id = $1;
 
 -- name: ClearLoginFailures :exec
-DELETE FROM login_failures WHERE email = $1;
+-- After a successful sign-in: this browser's own mistakes, not the
+-- failures of others guessing at the same account.
+DELETE FROM login_failures
+WHERE email = sqlc.arg(email) AND (device = sqlc.arg(device)::text OR (device IS NULL AND ip = sqlc.arg(ip)::inet));
 
 -- name: DeleteOldLoginFailures :exec
 DELETE FROM login_failures WHERE failed_at < sqlc.arg(before)::timestamptz;
