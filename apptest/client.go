@@ -170,9 +170,13 @@ func HiddenFields(page string) url.Values {
 
 // Order is a pickup order as a customer without JavaScript places it.
 type Order struct {
-	ProductID   int64
-	Quantity    int
-	SlotID      int64
+	ProductID int64
+	Quantity  int
+	SlotID    int64
+	// DeliveryDay, when set, delivers the order on that delivery day (see
+	// AddDeliveryDay) to Postcode, in the test shop's zone by default.
+	DeliveryDay int64
+	Postcode    string
 	Name, Email string
 	Headers     []string // name/value pairs for every request
 }
@@ -202,8 +206,18 @@ func (c *Client) PlaceOrder(t testing.TB, o Order) *Response {
 	form.Set("name", o.Name)
 	form.Set("email", o.Email)
 	form.Set("phone", "0117 496 0000")
-	form.Set("fulfilment", "pickup")
-	form.Set("slot_id", strconv.FormatInt(o.SlotID, 10))
+	if o.DeliveryDay != 0 {
+		if o.Postcode == "" {
+			o.Postcode = "BS6 5AA"
+		}
+		form.Set("fulfilment", "delivery")
+		form.Set("address", "1 Delivery Road\nBristol")
+		form.Set("postcode", o.Postcode)
+		form.Set("delivery_slot_id", strconv.FormatInt(o.DeliveryDay, 10))
+	} else {
+		form.Set("fulfilment", "pickup")
+		form.Set("slot_id", strconv.FormatInt(o.SlotID, 10))
+	}
 	return c.PostForm(t, "/checkout", form, o.Headers...)
 }
 

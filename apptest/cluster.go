@@ -313,9 +313,18 @@ func (c *Cluster) StartJobs() *Node {
 	return n
 }
 
+// London is the test shop's time zone.
+var London = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}()
+
 // TestConfig is a production-like node configuration for tests.
 func TestConfig(baseURL, databaseURL string) config.Config {
-	london, _ := time.LoadLocation("Europe/London")
+	london := London
 	return config.Config{
 		Env:             config.Production,
 		Port:            8080,

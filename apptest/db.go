@@ -20,10 +20,12 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver pgtestdb uses
 	"github.com/peterldowns/pgtestdb"
 
+	"shopfront/catalogue"
 	"shopfront/db"
 	"shopfront/demo"
 	"shopfront/jobs"
 	"shopfront/outbox"
+	"shopfront/shop"
 )
 
 // DefaultAdminURL is used when TEST_DATABASE_URL is unset; `make test`
@@ -176,6 +178,34 @@ func AddSlot(t testing.TB, pool *pgxpool.Pool, start time.Time, capacity int) in
 		t.Fatalf("adding a slot: %v", err)
 	}
 	return id
+}
+
+// AddDeliveryDay makes a date a one-off delivery day of the test shop's
+// first delivery zone, for capacity orders, and returns its id.
+func AddDeliveryDay(t testing.TB, pool *pgxpool.Pool, day time.Time, capacity int) int64 {
+	t.Helper()
+	var id int64
+	err := pool.QueryRow(context.Background(),
+		`INSERT INTO delivery_slots (zone_id, day, capacity)
+		 VALUES ((SELECT min(id) FROM delivery_zones), $1, $2)
+		 ON CONFLICT (zone_id, day) WHERE zone_id IS NOT NULL DO UPDATE SET capacity = EXCLUDED.capacity
+		 RETURNING id`, day, capacity).Scan(&id)
+	if err != nil {
+		t.Fatalf("adding a delivery day: %v", err)
+	}
+	return id
+}
+
+// SetDailyLimit makes a product made to order, at most limit a day, on
+// the weekdays madeOn (0: every day).
+func SetDailyLimit(t testing.TB, pool *pgxpool.Pool, productID int64, limit int, madeOn shop.Weekdays) {
+	t.Helper()
+	if madeOn == 0 {
+		madeOn = shop.AllWeek
+	}
+	if err := catalogue.SetDaily(context.Background(), pool, productID, catalogue.Daily{Limit: &limit, MadeOn: madeOn}, time.Now()); err != nil {
+		t.Fatalf("setting a daily limit: %v", err)
+	}
 }
 
 // NewOutbox is an outbox whose jobs are inserted but never run: for tests

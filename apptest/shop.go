@@ -36,7 +36,7 @@ func ConfigureShop(ctx context.Context, pool *pgxpool.Pool) error {
 			return settings.SaveIdentity(ctx, pool, ch, settings.Identity{Name: TestShopName, Description: "Bread and cakes, baked for tests."})
 		},
 		func(ch settings.Change) error {
-			return settings.SaveContact(ctx, pool, ch, settings.Contact{Phone: "0117 496 0123", Email: "hello@bakery.test", PickupEnabled: true, LeadMinutes: 30})
+			return settings.SaveContact(ctx, pool, ch, settings.Contact{Phone: "0117 496 0123", Email: "hello@bakery.test", PickupEnabled: true})
 		},
 		func(ch settings.Change) error {
 			return settings.SavePoint(ctx, pool, ch, settings.PickupPoint{Name: TestPointName, Address: "1 Test Street\nBristol BS1 4DJ",

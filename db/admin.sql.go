@@ -169,11 +169,14 @@ LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE ($1::text = '' OR o.status = $1::text)
   AND ($2::bigint = 0 OR o.slot_id = $2::bigint)
   AND (NOT $3::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= $4::timestamptz AND coalesce(s.starts_at, o.placed_at) < $5::timestamptz))
-  AND ($6::text = ''
-       OR o.number::text = ltrim($6::text, '#')
-       OR o.customer_name ILIKE '%' || $6::text || '%'
-       OR o.customer_email ILIKE '%' || $6::text || '%')
+       (s.starts_at >= $4::timestamptz AND s.starts_at < $5::timestamptz)
+       OR o.delivery_date = $6::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= $4::timestamptz AND o.placed_at < $5::timestamptz))
+  AND ($7::text = ''
+       OR o.number::text = ltrim($7::text, '#')
+       OR o.customer_name ILIKE '%' || $7::text || '%'
+       OR o.customer_email ILIKE '%' || $7::text || '%')
 ORDER BY o.placed_at DESC, o.id DESC
 LIMIT 200
 `
@@ -184,6 +187,7 @@ type AdminListOrdersParams struct {
 	ByDay    bool
 	DayStart time.Time
 	DayEnd   time.Time
+	Day      time.Time
 	Search   string
 }
 
@@ -210,6 +214,7 @@ func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams
 		arg.ByDay,
 		arg.DayStart,
 		arg.DayEnd,
+		arg.Day,
 		arg.Search,
 	)
 	if err != nil {
@@ -353,11 +358,14 @@ FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE ($1::bigint = 0 OR o.slot_id = $1::bigint)
   AND (NOT $2::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= $3::timestamptz AND coalesce(s.starts_at, o.placed_at) < $4::timestamptz))
-  AND ($5::text = ''
-       OR o.number::text = ltrim($5::text, '#')
-       OR o.customer_name ILIKE '%' || $5::text || '%'
-       OR o.customer_email ILIKE '%' || $5::text || '%')
+       (s.starts_at >= $3::timestamptz AND s.starts_at < $4::timestamptz)
+       OR o.delivery_date = $5::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= $3::timestamptz AND o.placed_at < $4::timestamptz))
+  AND ($6::text = ''
+       OR o.number::text = ltrim($6::text, '#')
+       OR o.customer_name ILIKE '%' || $6::text || '%'
+       OR o.customer_email ILIKE '%' || $6::text || '%')
 GROUP BY o.status
 ORDER BY array_position(ARRAY['placed', 'ready', 'collected', 'delivered', 'cancelled'], o.status)
 `
@@ -367,6 +375,7 @@ type AdminOrderCountsParams struct {
 	ByDay    bool
 	DayStart time.Time
 	DayEnd   time.Time
+	Day      time.Time
 	Search   string
 }
 
@@ -382,6 +391,7 @@ func (q *Queries) AdminOrderCounts(ctx context.Context, arg AdminOrderCountsPara
 		arg.ByDay,
 		arg.DayStart,
 		arg.DayEnd,
+		arg.Day,
 		arg.Search,
 	)
 	if err != nil {
@@ -441,7 +451,7 @@ func (q *Queries) AllCategories(ctx context.Context) ([]AllCategoriesRow, error)
 const changeOrderStatus = `-- name: ChangeOrderStatus :one
 UPDATE orders SET status = $1, updated_at = now()
 WHERE id = $2 AND status = $3
-RETURNING slot_id
+RETURNING slot_id, delivery_slot_id
 `
 
 type ChangeOrderStatusParams struct {
@@ -450,13 +460,18 @@ type ChangeOrderStatusParams struct {
 	FromStatus string
 }
 
+type ChangeOrderStatusRow struct {
+	SlotID         pgtype.Int8
+	DeliverySlotID pgtype.Int8
+}
+
 // Applies a transition only from the status the staff member saw, so a
 // double click or two people at once apply it once.
-func (q *Queries) ChangeOrderStatus(ctx context.Context, arg ChangeOrderStatusParams) (pgtype.Int8, error) {
+func (q *Queries) ChangeOrderStatus(ctx context.Context, arg ChangeOrderStatusParams) (ChangeOrderStatusRow, error) {
 	row := q.db.QueryRow(ctx, changeOrderStatus, arg.ToStatus, arg.ID, arg.FromStatus)
-	var slot_id pgtype.Int8
-	err := row.Scan(&slot_id)
-	return slot_id, err
+	var i ChangeOrderStatusRow
+	err := row.Scan(&i.SlotID, &i.DeliverySlotID)
+	return i, err
 }
 
 const createCategory = `-- name: CreateCategory :one
@@ -651,15 +666,22 @@ func (q *Queries) OrderEvents(ctx context.Context, orderID int64) ([]OrderEvents
 }
 
 const pickList = `-- name: PickList :many
-SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at
+SELECT o.id AS order_id, o.number, o.customer_name, o.customer_phone, o.note, o.status, o.fulfilment,
+       o.delivery_address, o.delivery_postcode, o.paid_at, o.total_minor, o.currency,
+       l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at,
+       o.delivery_date, coalesce(pt.name, '')::text AS point_name, coalesce(o.delivery_zone_name, '')::text AS zone_name
 FROM orders o
 JOIN order_lines l ON l.order_id = o.id
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
+LEFT JOIN pickup_points pt ON pt.id = o.pickup_point_id
 WHERE o.status IN ('placed', 'ready')
   AND ($1::bigint = 0 OR o.slot_id = $1::bigint)
   AND (NOT $2::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= $3::timestamptz AND coalesce(s.starts_at, o.placed_at) < $4::timestamptz))
-ORDER BY coalesce(s.starts_at, o.placed_at), o.number, l.line_no
+       (s.starts_at >= $3::timestamptz AND s.starts_at < $4::timestamptz)
+       OR o.delivery_date = $5::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= $3::timestamptz AND o.placed_at < $4::timestamptz))
+ORDER BY o.fulfilment DESC, s.starts_at NULLS LAST, o.delivery_postcode, o.number, l.line_no
 `
 
 type PickListParams struct {
@@ -667,26 +689,42 @@ type PickListParams struct {
 	ByDay    bool
 	DayStart time.Time
 	DayEnd   time.Time
+	Day      time.Time
 }
 
 type PickListRow struct {
-	OrderID      int64
-	Number       int64
-	CustomerName string
-	Status       string
-	ProductID    int64
-	ProductName  string
-	Quantity     int32
-	SlotStartsAt pgtype.Timestamptz
+	OrderID          int64
+	Number           int64
+	CustomerName     string
+	CustomerPhone    string
+	Note             string
+	Status           string
+	Fulfilment       string
+	DeliveryAddress  pgtype.Text
+	DeliveryPostcode pgtype.Text
+	PaidAt           pgtype.Timestamptz
+	TotalMinor       int64
+	Currency         string
+	ProductID        int64
+	ProductName      string
+	Quantity         int32
+	SlotStartsAt     pgtype.Timestamptz
+	SlotEndsAt       pgtype.Timestamptz
+	DeliveryDate     pgtype.Date
+	PointName        string
+	ZoneName         string
 }
 
-// What to pack: every line of the live orders in a slot or on a day.
+// What to pack: every line of the live orders in a slot, or for a day:
+// pickups in it and deliveries on it (an order from before delivery days,
+// by the day it was placed).
 func (q *Queries) PickList(ctx context.Context, arg PickListParams) ([]PickListRow, error) {
 	rows, err := q.db.Query(ctx, pickList,
 		arg.SlotID,
 		arg.ByDay,
 		arg.DayStart,
 		arg.DayEnd,
+		arg.Day,
 	)
 	if err != nil {
 		return nil, err
@@ -699,11 +737,23 @@ func (q *Queries) PickList(ctx context.Context, arg PickListParams) ([]PickListR
 			&i.OrderID,
 			&i.Number,
 			&i.CustomerName,
+			&i.CustomerPhone,
+			&i.Note,
 			&i.Status,
+			&i.Fulfilment,
+			&i.DeliveryAddress,
+			&i.DeliveryPostcode,
+			&i.PaidAt,
+			&i.TotalMinor,
+			&i.Currency,
 			&i.ProductID,
 			&i.ProductName,
 			&i.Quantity,
 			&i.SlotStartsAt,
+			&i.SlotEndsAt,
+			&i.DeliveryDate,
+			&i.PointName,
+			&i.ZoneName,
 		); err != nil {
 			return nil, err
 		}

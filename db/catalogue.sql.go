@@ -53,7 +53,8 @@ func (q *Queries) GetImageByHash(ctx context.Context, sha256 []byte) (GetImageBy
 }
 
 const getProductBySlug = `-- name: GetProductBySlug :one
-SELECT p.id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock,
+SELECT p.id, p.slug, p.name, p.description, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on,
        c.slug AS category_slug, c.name AS category_name,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, coalesce(i.width, 0)::integer AS image_width, coalesce(i.height, 0)::integer AS image_height
 FROM products p
@@ -70,6 +71,8 @@ type GetProductBySlugRow struct {
 	PriceMinor   int64
 	Currency     string
 	Stock        int32
+	MadeToOrder  bool
+	MadeOn       int32
 	CategorySlug string
 	CategoryName string
 	ImageHash    string
@@ -88,6 +91,8 @@ func (q *Queries) GetProductBySlug(ctx context.Context, slug string) (GetProduct
 		&i.PriceMinor,
 		&i.Currency,
 		&i.Stock,
+		&i.MadeToOrder,
+		&i.MadeOn,
 		&i.CategorySlug,
 		&i.CategoryName,
 		&i.ImageHash,
@@ -184,7 +189,8 @@ func (q *Queries) ProductSlugExists(ctx context.Context, slug string) (bool, err
 }
 
 const searchProducts = `-- name: SearchProducts :many
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.created_at,
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.created_at,
        c.slug AS category_slug, c.name AS category_name,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
        count(*) OVER ()::bigint AS total
@@ -219,6 +225,8 @@ type SearchProductsRow struct {
 	PriceMinor   int64
 	Currency     string
 	Stock        int32
+	MadeToOrder  bool
+	MadeOn       int32
 	CreatedAt    time.Time
 	CategorySlug string
 	CategoryName string
@@ -250,6 +258,8 @@ func (q *Queries) SearchProducts(ctx context.Context, arg SearchProductsParams) 
 			&i.PriceMinor,
 			&i.Currency,
 			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
 			&i.CreatedAt,
 			&i.CategorySlug,
 			&i.CategoryName,

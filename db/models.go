@@ -19,6 +19,31 @@ type Category struct {
 	CreatedAt time.Time
 }
 
+type Closure struct {
+	ID        int64
+	FirstDay  time.Time
+	LastDay   time.Time
+	Note      string
+	CreatedBy pgtype.Int8
+	CreatedAt time.Time
+}
+
+type DeliveryDay struct {
+	ZoneID   int64
+	Weekday  int32
+	Capacity int32
+}
+
+type DeliverySlot struct {
+	ID        int64
+	ZoneID    pgtype.Int8
+	Day       time.Time
+	Capacity  int32
+	Booked    int32
+	Generated bool
+	Unwanted  bool
+}
+
 type DeliveryZone struct {
 	ID            int64
 	Name          string
@@ -111,6 +136,8 @@ type Order struct {
 	DeliveryZoneID   pgtype.Int8
 	DeliveryZoneName pgtype.Text
 	AnonymisedAt     pgtype.Timestamptz
+	DeliverySlotID   pgtype.Int8
+	DeliveryDate     pgtype.Date
 }
 
 type OrderEvent struct {
@@ -132,6 +159,7 @@ type OrderLine struct {
 	UnitPriceMinor int64
 	Quantity       int32
 	LineTotalMinor int64
+	MadeFor        pgtype.Date
 }
 
 type PickupPoint struct {
@@ -153,6 +181,9 @@ type PickupSlot struct {
 	Closed        bool
 	CreatedAt     time.Time
 	PickupPointID int64
+	Generated     bool
+	RuleID        pgtype.Int8
+	Unwanted      bool
 }
 
 type Product struct {
@@ -171,6 +202,26 @@ type Product struct {
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
 	OriginalImageID pgtype.Int8
+	DailyLimit      pgtype.Int4
+	MadeOn          int32
+}
+
+type ProductDay struct {
+	ProductID     int64
+	Day           time.Time
+	Ordered       int32
+	LimitOverride pgtype.Int4
+}
+
+type ScheduleRule struct {
+	ID            int64
+	PickupPointID int64
+	Weekdays      int32
+	Starts        pgtype.Time
+	Ends          pgtype.Time
+	SlotMinutes   int32
+	Capacity      int32
+	CreatedAt     time.Time
 }
 
 type SettingsChange struct {
@@ -182,26 +233,30 @@ type SettingsChange struct {
 }
 
 type ShopSetting struct {
-	ID              int32
-	Name            string
-	Description     string
-	LogoImageID     pgtype.Int8
-	IconImageID     pgtype.Int8
-	Accent          string
-	Phone           string
-	Email           string
-	PickupEnabled   bool
-	LeadMinutes     int32
-	DeliveryEnabled bool
-	Privacy         string
-	Terms           string
-	Allergens       string
-	RetentionMonths int32
-	NotifyEmails    []string
-	ConfiguredAt    pgtype.Timestamptz
-	Version         int32
-	UpdatedAt       time.Time
-	UpdatedBy       pgtype.Int8
+	ID               int32
+	Name             string
+	Description      string
+	LogoImageID      pgtype.Int8
+	IconImageID      pgtype.Int8
+	Accent           string
+	Phone            string
+	Email            string
+	PickupEnabled    bool
+	LeadMinutes      int32
+	DeliveryEnabled  bool
+	Privacy          string
+	Terms            string
+	Allergens        string
+	RetentionMonths  int32
+	NotifyEmails     []string
+	ConfiguredAt     pgtype.Timestamptz
+	Version          int32
+	UpdatedAt        time.Time
+	UpdatedBy        pgtype.Int8
+	HorizonDays      int32
+	CutoffKind       string
+	CutoffDaysBefore int32
+	CutoffTime       pgtype.Time
 }
 
 type Staff struct {

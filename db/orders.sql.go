@@ -15,8 +15,9 @@ import (
 const insertOrder = `-- name: InsertOrder :one
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
-                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
+                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name,
+                    delivery_slot_id, delivery_date)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21)
 RETURNING id, number
 `
 
@@ -40,6 +41,8 @@ type InsertOrderParams struct {
 	PickupPointID    pgtype.Int8
 	DeliveryZoneID   pgtype.Int8
 	DeliveryZoneName pgtype.Text
+	DeliverySlotID   pgtype.Int8
+	DeliveryDate     pgtype.Date
 }
 
 type InsertOrderRow struct {
@@ -68,6 +71,8 @@ func (q *Queries) InsertOrder(ctx context.Context, arg InsertOrderParams) (Inser
 		arg.PickupPointID,
 		arg.DeliveryZoneID,
 		arg.DeliveryZoneName,
+		arg.DeliverySlotID,
+		arg.DeliveryDate,
 	)
 	var i InsertOrderRow
 	err := row.Scan(&i.ID, &i.Number)
@@ -106,8 +111,8 @@ func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventPara
 }
 
 const insertOrderLine = `-- name: InsertOrderLine :exec
-INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor)
-VALUES ($1, $2, $3, $4, $5, $6, $7)
+INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 `
 
 type InsertOrderLineParams struct {
@@ -118,6 +123,7 @@ type InsertOrderLineParams struct {
 	UnitPriceMinor int64
 	Quantity       int32
 	LineTotalMinor int64
+	MadeFor        pgtype.Date
 }
 
 func (q *Queries) InsertOrderLine(ctx context.Context, arg InsertOrderLineParams) error {
@@ -129,6 +135,7 @@ func (q *Queries) InsertOrderLine(ctx context.Context, arg InsertOrderLineParams
 		arg.UnitPriceMinor,
 		arg.Quantity,
 		arg.LineTotalMinor,
+		arg.MadeFor,
 	)
 	return err
 }
@@ -198,7 +205,7 @@ FROM pickup_slots s
 JOIN pickup_points p ON p.id = s.pickup_point_id AND p.active
 WHERE NOT closed
   AND booked < capacity
-  AND starts_at > $1::timestamptz
+  AND starts_at >= $1::timestamptz
   AND starts_at < $2::timestamptz
 ORDER BY starts_at
 `
@@ -382,7 +389,7 @@ func (q *Queries) OrderEventsAfter(ctx context.Context, arg OrderEventsAfterPara
 }
 
 const orderLines = `-- name: OrderLines :many
-SELECT line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor
+SELECT line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for
 FROM order_lines
 WHERE order_id = $1
 ORDER BY line_no
@@ -395,6 +402,7 @@ type OrderLinesRow struct {
 	UnitPriceMinor int64
 	Quantity       int32
 	LineTotalMinor int64
+	MadeFor        pgtype.Date
 }
 
 func (q *Queries) OrderLines(ctx context.Context, orderID int64) ([]OrderLinesRow, error) {
@@ -413,6 +421,7 @@ func (q *Queries) OrderLines(ctx context.Context, orderID int64) ([]OrderLinesRo
 			&i.UnitPriceMinor,
 			&i.Quantity,
 			&i.LineTotalMinor,
+			&i.MadeFor,
 		); err != nil {
 			return nil, err
 		}
@@ -487,7 +496,8 @@ func (q *Queries) ProductStock(ctx context.Context, id int64) (ProductStockRow, 
 }
 
 const productsForCart = `-- name: ProductsForCart :many
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active,
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
@@ -495,14 +505,16 @@ WHERE p.id = ANY($1::bigint[])
 `
 
 type ProductsForCartRow struct {
-	ID         int64
-	Slug       string
-	Name       string
-	PriceMinor int64
-	Currency   string
-	Stock      int32
-	Active     bool
-	ImageHash  string
+	ID          int64
+	Slug        string
+	Name        string
+	PriceMinor  int64
+	Currency    string
+	Stock       int32
+	MadeToOrder bool
+	MadeOn      int32
+	Active      bool
+	ImageHash   string
 }
 
 // Current price and stock of the products in a cart; missing ids are
@@ -523,6 +535,8 @@ func (q *Queries) ProductsForCart(ctx context.Context, ids []int64) ([]ProductsF
 			&i.PriceMinor,
 			&i.Currency,
 			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
 			&i.Active,
 			&i.ImageHash,
 		); err != nil {
@@ -537,14 +551,15 @@ func (q *Queries) ProductsForCart(ctx context.Context, ids []int64) ([]ProductsF
 }
 
 const slotState = `-- name: SlotState :one
-SELECT starts_at, closed, booked, capacity FROM pickup_slots WHERE id = $1
+SELECT starts_at, closed, booked, capacity, pickup_point_id FROM pickup_slots WHERE id = $1
 `
 
 type SlotStateRow struct {
-	StartsAt time.Time
-	Closed   bool
-	Booked   int32
-	Capacity int32
+	StartsAt      time.Time
+	Closed        bool
+	Booked        int32
+	Capacity      int32
+	PickupPointID int64
 }
 
 func (q *Queries) SlotState(ctx context.Context, id int64) (SlotStateRow, error) {
@@ -555,6 +570,7 @@ func (q *Queries) SlotState(ctx context.Context, id int64) (SlotStateRow, error)
 		&i.Closed,
 		&i.Booked,
 		&i.Capacity,
+		&i.PickupPointID,
 	)
 	return i, err
 }
@@ -562,7 +578,7 @@ func (q *Queries) SlotState(ctx context.Context, id int64) (SlotStateRow, error)
 const takeSlotPlace = `-- name: TakeSlotPlace :one
 UPDATE pickup_slots s
 SET booked = s.booked + 1
-WHERE s.id = $1 AND NOT s.closed AND s.booked < s.capacity AND s.starts_at > $2::timestamptz
+WHERE s.id = $1 AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= $2::timestamptz
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id
 `
@@ -588,9 +604,9 @@ func (q *Queries) TakeSlotPlace(ctx context.Context, arg TakeSlotPlaceParams) (T
 
 const takeStock = `-- name: TakeStock :one
 UPDATE products
-SET stock = stock - $1::integer, updated_at = now()
-WHERE id = $2 AND active AND stock >= $1::integer
-RETURNING name, price_minor, currency, stock
+SET stock = CASE WHEN daily_limit IS NULL THEN stock - $1::integer ELSE stock END, updated_at = now()
+WHERE id = $2 AND active AND (daily_limit IS NOT NULL OR stock >= $1::integer)
+RETURNING name, price_minor, currency, stock, daily_limit, made_on
 `
 
 type TakeStockParams struct {
@@ -603,9 +619,13 @@ type TakeStockRow struct {
 	PriceMinor int64
 	Currency   string
 	Stock      int32
+	DailyLimit pgtype.Int4
+	MadeOn     int32
 }
 
 // Takes qty units only if that many are left; no row means "not enough".
+// A product made to order has no stock to take: its day's count is taken
+// once the order's day is known (TakeFromDay), the row locked here.
 func (q *Queries) TakeStock(ctx context.Context, arg TakeStockParams) (TakeStockRow, error) {
 	row := q.db.QueryRow(ctx, takeStock, arg.Qty, arg.ID)
 	var i TakeStockRow
@@ -614,6 +634,8 @@ func (q *Queries) TakeStock(ctx context.Context, arg TakeStockParams) (TakeStock
 		&i.PriceMinor,
 		&i.Currency,
 		&i.Stock,
+		&i.DailyLimit,
+		&i.MadeOn,
 	)
 	return i, err
 }

@@ -171,6 +171,7 @@ const getSettings = `-- name: GetSettings :one
 
 SELECT s.name, s.description, s.accent, s.phone, s.email, s.pickup_enabled, s.lead_minutes, s.delivery_enabled,
        s.privacy, s.terms, s.allergens, s.retention_months, s.notify_emails, s.configured_at, s.version, s.updated_at,
+       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time,
        coalesce(encode(logo.sha256, 'hex'), '')::text AS logo_hash,
        coalesce(icon.sha256 IS NOT NULL, false)::boolean AS has_icon,
        coalesce(encode(icon.sha256, 'hex'), '')::text AS icon_hash
@@ -181,25 +182,29 @@ WHERE s.id = 1
 `
 
 type GetSettingsRow struct {
-	Name            string
-	Description     string
-	Accent          string
-	Phone           string
-	Email           string
-	PickupEnabled   bool
-	LeadMinutes     int32
-	DeliveryEnabled bool
-	Privacy         string
-	Terms           string
-	Allergens       string
-	RetentionMonths int32
-	NotifyEmails    []string
-	ConfiguredAt    pgtype.Timestamptz
-	Version         int32
-	UpdatedAt       time.Time
-	LogoHash        string
-	HasIcon         bool
-	IconHash        string
+	Name             string
+	Description      string
+	Accent           string
+	Phone            string
+	Email            string
+	PickupEnabled    bool
+	LeadMinutes      int32
+	DeliveryEnabled  bool
+	Privacy          string
+	Terms            string
+	Allergens        string
+	RetentionMonths  int32
+	NotifyEmails     []string
+	ConfiguredAt     pgtype.Timestamptz
+	Version          int32
+	UpdatedAt        time.Time
+	HorizonDays      int32
+	CutoffKind       string
+	CutoffDaysBefore int32
+	CutoffTime       pgtype.Time
+	LogoHash         string
+	HasIcon          bool
+	IconHash         string
 }
 
 // The shop's settings: one row, its pickup points, opening hours and
@@ -224,6 +229,10 @@ func (q *Queries) GetSettings(ctx context.Context) (GetSettingsRow, error) {
 		&i.ConfiguredAt,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.HorizonDays,
+		&i.CutoffKind,
+		&i.CutoffDaysBefore,
+		&i.CutoffTime,
 		&i.LogoHash,
 		&i.HasIcon,
 		&i.IconHash,
@@ -384,19 +393,32 @@ func (q *Queries) OpeningHours(ctx context.Context) ([]OpeningHour, error) {
 }
 
 const orderSettings = `-- name: OrderSettings :one
-SELECT pickup_enabled, delivery_enabled FROM shop_settings WHERE id = 1
+SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days FROM shop_settings WHERE id = 1
 `
 
 type OrderSettingsRow struct {
-	PickupEnabled   bool
-	DeliveryEnabled bool
+	PickupEnabled    bool
+	DeliveryEnabled  bool
+	LeadMinutes      int32
+	CutoffKind       string
+	CutoffDaysBefore int32
+	CutoffTime       pgtype.Time
+	HorizonDays      int32
 }
 
 // What placing an order needs to know, read in its transaction.
 func (q *Queries) OrderSettings(ctx context.Context) (OrderSettingsRow, error) {
 	row := q.db.QueryRow(ctx, orderSettings)
 	var i OrderSettingsRow
-	err := row.Scan(&i.PickupEnabled, &i.DeliveryEnabled)
+	err := row.Scan(
+		&i.PickupEnabled,
+		&i.DeliveryEnabled,
+		&i.LeadMinutes,
+		&i.CutoffKind,
+		&i.CutoffDaysBefore,
+		&i.CutoffTime,
+		&i.HorizonDays,
+	)
 	return i, err
 }
 
@@ -504,23 +526,17 @@ func (q *Queries) SetSettingsImages(ctx context.Context, arg SetSettingsImagesPa
 }
 
 const updateContact = `-- name: UpdateContact :exec
-UPDATE shop_settings SET phone = $1, email = $2, pickup_enabled = $3, lead_minutes = $4 WHERE id = 1
+UPDATE shop_settings SET phone = $1, email = $2, pickup_enabled = $3 WHERE id = 1
 `
 
 type UpdateContactParams struct {
 	Phone         string
 	Email         string
 	PickupEnabled bool
-	LeadMinutes   int32
 }
 
 func (q *Queries) UpdateContact(ctx context.Context, arg UpdateContactParams) error {
-	_, err := q.db.Exec(ctx, updateContact,
-		arg.Phone,
-		arg.Email,
-		arg.PickupEnabled,
-		arg.LeadMinutes,
-	)
+	_, err := q.db.Exec(ctx, updateContact, arg.Phone, arg.Email, arg.PickupEnabled)
 	return err
 }
 

@@ -54,7 +54,7 @@ func LoadSettings(ctx context.Context, pool *pgxpool.Pool, now time.Time) error 
 				Description: "Sourdough, pastries and cakes, baked every morning in Bristol. Order ahead, collect or have it delivered."})
 		},
 		func(ch settings.Change) error {
-			return settings.SaveContact(ctx, pool, ch, settings.Contact{Phone: "0117 496 0000", Email: "hello@demo-bakery.example", PickupEnabled: true, LeadMinutes: 30})
+			return settings.SaveContact(ctx, pool, ch, settings.Contact{Phone: "0117 496 0000", Email: "hello@demo-bakery.example", PickupEnabled: true})
 		},
 		func(ch settings.Change) error {
 			return settings.SavePoint(ctx, pool, ch, settings.PickupPoint{Name: "The bakery", Address: "12 Demo Street\nBristol BS1 4DJ",

@@ -62,7 +62,7 @@ func (s *Server) adminOrders(c echo.Context) error {
 		if !ok {
 			return &shop.InputError{Field: "day", Message: "The day must be a date like 2026-12-01."}
 		}
-		params.ByDay, params.DayStart, params.DayEnd = true, start, end
+		params.ByDay, params.DayStart, params.DayEnd, params.Day = true, start, end, shop.DayOf(start, s.cfg.Location)
 	}
 	if slot := c.QueryParam("slot"); slot != "" {
 		id, name, err := s.slotFilter(c, slot)
@@ -83,7 +83,7 @@ func (s *Server) adminOrders(c echo.Context) error {
 		return err
 	}
 	if b.Counts, err = s.queries.AdminOrderCounts(ctx, db.AdminOrderCountsParams{
-		SlotID: params.SlotID, ByDay: params.ByDay, DayStart: params.DayStart, DayEnd: params.DayEnd, Search: params.Search,
+		SlotID: params.SlotID, ByDay: params.ByDay, DayStart: params.DayStart, DayEnd: params.DayEnd, Day: params.Day, Search: params.Search,
 	}); err != nil {
 		return err
 	}
@@ -313,55 +313,6 @@ func (s *Server) afterOrderChange(c echo.Context, status int) error {
 	}
 	d.Order.Focus = true
 	return s.render(c, status, nil, views.AdminOrderRow(d.Order, safeAdminPath(c.FormValue("return_to"))))
-}
-
-// adminPickList lists what to pack for a slot (?slot=ID) or a day
-// (?day=YYYY-MM-DD, default today).
-func (s *Server) adminPickList(c echo.Context) error {
-	var params db.PickListParams
-	p := views.PickList{}
-	if slot := c.QueryParam("slot"); slot != "" {
-		id, name, err := s.slotFilter(c, slot)
-		if err != nil {
-			return err
-		}
-		params.SlotID, p.Title = id, name
-	} else {
-		day := c.QueryParam("day")
-		if day == "" {
-			day = s.now().In(s.cfg.Location).Format("2006-01-02")
-		}
-		start, end, ok := s.dayRange(day)
-		if !ok {
-			return &shop.InputError{Field: "day", Message: "The day must be a date like 2026-12-01."}
-		}
-		params.ByDay, params.DayStart, params.DayEnd = true, start, end
-		p.Title = start.Format("Monday 2 January")
-	}
-	rows, err := s.queries.PickList(c.Request().Context(), params)
-	if err != nil {
-		return err
-	}
-	// Totals by product, named as on the first order that has it.
-	totals := map[int64]int32{}
-	names := map[int64]string{}
-	var products []int64
-	for _, r := range rows {
-		if _, seen := totals[r.ProductID]; !seen {
-			products = append(products, r.ProductID)
-			names[r.ProductID] = r.ProductName
-		}
-		totals[r.ProductID] += r.Quantity
-		if n := len(p.Orders); n == 0 || p.Orders[n-1].Number != r.Number {
-			p.Orders = append(p.Orders, views.PickOrder{Number: r.Number, Customer: r.CustomerName, SlotStart: r.SlotStartsAt.Time})
-		}
-		last := &p.Orders[len(p.Orders)-1]
-		last.Lines = append(last.Lines, views.PickTotal{Name: r.ProductName, Quantity: r.Quantity})
-	}
-	for _, id := range products {
-		p.Totals = append(p.Totals, views.PickTotal{Name: names[id], Quantity: totals[id]})
-	}
-	return s.render(c, http.StatusOK, views.PickListPage(p), nil)
 }
 
 // adminOrdersCSV streams the orders placed in a date range as CSV

@@ -63,7 +63,7 @@ func (s *Server) saved(c echo.Context, section, anchor, done string, err error) 
 		if field == "" {
 			field = "form"
 		}
-		return s.renderSettings(c, http.StatusUnprocessableEntity, views.AdminSettings{Section: section, Form: form, Errors: shop.FieldErrors{field: input.Message}})
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.AdminSettings{FormState: views.FormState{Section: section, Form: form, Errors: shop.FieldErrors{field: input.Message}}})
 	case errors.As(err, &stale):
 		return s.renderSettings(c, http.StatusConflict, views.AdminSettings{
 			Notice: "Another owner saved the settings after you opened this page, so nothing was saved. The page now shows the current settings: make your change again.",
@@ -128,12 +128,8 @@ func (s *Server) adminSaveLogo(c echo.Context) error {
 }
 
 func (s *Server) adminSaveContact(c echo.Context) error {
-	lead, err := strconv.Atoi(strings.TrimSpace(c.FormValue("lead_minutes")))
-	if err != nil {
-		return s.saved(c, "contact", "where", "", &shop.InputError{Field: "lead_minutes", Message: "Give the lead time in whole minutes, like 30."})
-	}
-	err = settings.SaveContact(c.Request().Context(), s.pool, s.settingsChange(c), settings.Contact{
-		Phone: c.FormValue("phone"), Email: c.FormValue("email"), PickupEnabled: c.FormValue("pickup_enabled") == "true", LeadMinutes: lead,
+	err := settings.SaveContact(c.Request().Context(), s.pool, s.settingsChange(c), settings.Contact{
+		Phone: c.FormValue("phone"), Email: c.FormValue("email"), PickupEnabled: c.FormValue("pickup_enabled") == "true",
 	})
 	return s.saved(c, "contact", "where", "Contact details and pickup are saved.", err)
 }
@@ -147,8 +143,8 @@ func (s *Server) adminSaveHours(c echo.Context) error {
 			if open == "" && closes == "" {
 				continue
 			}
-			o, ok1 := settings.ParseClock(open)
-			cl, ok2 := settings.ParseClock(closes)
+			o, ok1 := shop.ParseClock(open)
+			cl, ok2 := shop.ParseClock(closes)
 			if !ok1 || !ok2 {
 				return s.saved(c, "hours", "where", "", &shop.InputError{Field: "hours-" + strconv.Itoa(wd),
 					Message: time.Weekday(wd).String() + ": give both the opening and the closing time, like 08:00 and 13:00."})

@@ -5,6 +5,7 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,7 @@ func TestSettingsReachEveryNodeAtOnce(t *testing.T) {
 	form.Set("fulfilment", "delivery")
 	form.Set("address", "1 Harbourside")
 	form.Set("postcode", "BS1 4DJ")
+	form.Set("delivery_slot_id", strconv.FormatInt(deliveryDaySoon(t, c, 5), 10))
 	if r := s.placeOrder(form, onNode(c.Nodes[2])...); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the delivery order: %d", r.StatusCode)
 	}

@@ -57,7 +57,7 @@ func (s *Server) priceCart(ctx context.Context, lines []shop.CartLine) (shop.Pri
 			return shop.PricedCart{}, err
 		}
 		for _, r := range rows {
-			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash}
+			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash, MadeToOrder: r.MadeToOrder}
 			s.shown.prices.Set(r.ID, products[r.ID])
 		}
 	}
@@ -148,20 +148,8 @@ func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) ([]shop.CartLi
 		return lines, "", err
 	}
 	p := priced.Lines[0]
-	if !p.Available {
-		return lines, "", &shop.InputError{Field: "product_id", Message: "Sorry, that product is no longer sold."}
-	}
-	inCart := 0
-	for _, l := range lines {
-		if l.ProductID == id {
-			inCart = l.Quantity
-		}
-	}
-	switch {
-	case p.Product.Stock <= 0:
-		return lines, "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
-	case int32(inCart+qty) > p.Product.Stock:
-		return lines, "", &shop.InputError{Field: "quantity", Message: fmt.Sprintf("Only %d of %s left, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
+	if err := shop.CanAdd(lines, p, qty); err != nil {
+		return lines, "", err
 	}
 	updated, err := shop.AddToCart(lines, id, qty, p.Product.Price, p.Product.Name)
 	if err != nil {

@@ -9,9 +9,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"shopfront/calendar"
 	"shopfront/cookiestate"
-	"shopfront/db"
 	"shopfront/orders"
+	"shopfront/settings"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -19,9 +20,6 @@ import (
 // maxCheckoutBody lets an over-long note reach validation and come back as
 // a field error, rather than being cut off as a too-large request.
 const maxCheckoutBody = "2M"
-
-// slotHorizon is how far ahead pickup slots are offered.
-const slotHorizon = 8 * 24 * time.Hour
 
 // checkout shows the one-page checkout for the cart in the cookie. Each
 // rendering gets a fresh idempotency key.
@@ -52,13 +50,13 @@ func (s *Server) checkoutView(c echo.Context, lines []shop.CartLine, form shop.C
 	st := s.shop(c)
 	now := s.now()
 	v := views.Checkout{Cart: priced, Form: form, Key: form.Key, Errors: shop.FieldErrors{}, Shop: st}
-	if st.Collects() {
-		rows, err := s.queries.OpenSlots(ctx, db.OpenSlotsParams{After: now.Add(st.LeadTime), Before: now.Add(slotHorizon)})
-		if err != nil {
-			return views.Checkout{}, err
-		}
-		v.Points = views.SlotsByPoint(st.ActivePoints(), rows)
+	choices, err := calendar.OpenChoices(ctx, s.queries, s.ordering(st), now, st.Collects(), st.Delivers())
+	if err != nil {
+		return views.Checkout{}, err
 	}
+	v.Points = views.SlotsByPoint(st.ActivePoints(), choices.Slots)
+	v.Deliveries = views.DeliveriesByZone(st.Zones, choices.Days)
+	v.Cutoff, v.Closures = choices.Explain, st.ClosuresFrom(shop.DayOf(now, s.cfg.Location))
 	v.Total = shop.QuoteCheckout(priced.Subtotal(), v.Fulfilment(), st.Delivers(), st.Zones, form.Postcode)
 	return v, nil
 }
@@ -105,13 +103,14 @@ func (s *Server) placeOrder(c echo.Context) error {
 
 	now := s.now()
 	placed, err := orders.Place(c.Request().Context(), s.pool, s.out, orders.Request{
-		Form: form, Currency: s.cfg.Currency, Now: now, SlotCutoff: now.Add(s.shop(c).LeadTime),
+		Form: form, Currency: s.cfg.Currency, Now: now, Loc: s.cfg.Location,
 	})
 	var (
 		stock *orders.StockError
 		rise  *orders.PriceChangedError
 		slot  *orders.SlotError
 		field *orders.FieldError
+		day   *calendar.DayError
 	)
 	switch {
 	case err == nil:
@@ -120,7 +119,13 @@ func (s *Server) placeOrder(c echo.Context) error {
 	case errors.As(err, &rise):
 		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, nil, s.priceNotice(rise), true)
 	case errors.As(err, &slot):
-		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, shop.FieldErrors{"slot_id": slotMessage(slot)}, "", false)
+		field := "slot_id"
+		if slot.Delivery {
+			field = "delivery_slot_id"
+		}
+		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, shop.FieldErrors{field: slotMessage(slot)}, "", false)
+	case errors.As(err, &day):
+		return s.renderDayProblem(c, lines, form, day)
 	case errors.As(err, &field):
 		return s.renderCheckoutProblem(c, http.StatusUnprocessableEntity, lines, form, shop.FieldErrors{field.Field: field.Message}, "", false)
 	case errors.Is(err, orders.ErrKeyReused):
@@ -185,14 +190,46 @@ func (s *Server) priceNotice(e *orders.PriceChangedError) string {
 }
 
 func slotMessage(e *orders.SlotError) string {
-	switch e.Problem {
-	case "full":
-		return "That pickup time has just filled up. Please choose another."
-	case "past", "closed":
-		return "That pickup time is no longer available. Please choose another."
-	default:
-		return "Choose a pickup time from the list."
+	what := "pickup time"
+	if e.Delivery {
+		what = "delivery day"
 	}
+	switch e.Problem {
+	case orders.SlotFull:
+		return "That " + what + " has just filled up. Please choose another."
+	case orders.SlotPast, orders.SlotClosed:
+		return "That " + what + " is no longer available. Please choose another."
+	default:
+		return "Choose a " + what + " from the list."
+	}
+}
+
+// renderDayProblem flags the lines that cannot be made for the day
+// chosen, each with the next day that has room, and keeps the form.
+func (s *Server) renderDayProblem(c echo.Context, lines []shop.CartLine, form shop.CheckoutForm, e *calendar.DayError) error {
+	v, err := s.checkoutView(c, lines, form)
+	if err != nil {
+		return err
+	}
+	v.DayProblems = map[int64]string{}
+	var parts []string
+	for _, p := range e.Lines {
+		m := p.Message(s.now(), s.cfg.Location)
+		v.DayProblems[p.ProductID] = m
+		parts = append(parts, m)
+	}
+	v.Notice = "Nothing was ordered yet. " + strings.Join(parts, " ") + " Choose another day, or change your cart."
+	field := "slot_id"
+	if form.Fulfilment == shop.Delivery {
+		field = "delivery_slot_id"
+	}
+	v.Errors = shop.FieldErrors{field: "Choose a day on which everything in your order can be made."}
+	return s.render(c, http.StatusConflict, views.CheckoutPage(v), views.CheckoutForm(v))
+}
+
+// ordering is what decides which days customers can order for.
+func (s *Server) ordering(st *settings.Settings) calendar.Ordering {
+	return calendar.Ordering{Cutoff: st.Cutoff, HorizonDays: st.HorizonDays, Loc: s.cfg.Location}
 }
 
 // recentOrderLimit is how many order links the orders cookie keeps.

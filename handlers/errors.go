@@ -12,10 +12,12 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
 
+	"shopfront/calendar"
 	"shopfront/catalogue"
 	"shopfront/cookiestate"
 	"shopfront/db"
 	"shopfront/orders"
+	"shopfront/settings"
 	"shopfront/shop"
 	"shopfront/staffauth"
 	"shopfront/views"
@@ -48,7 +50,8 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &inputErr):
 		status, title, message = http.StatusBadRequest, "Please check your request", inputErr.Message
 	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound),
-		errors.Is(err, orders.ErrNotFound), errors.Is(err, catalogue.ErrNotFound):
+		errors.Is(err, orders.ErrNotFound), errors.Is(err, catalogue.ErrNotFound),
+		errors.Is(err, calendar.ErrNotFound), errors.Is(err, settings.ErrNotFound):
 		status, title, message = http.StatusNotFound, "Page not found",
 			"We couldn’t find that page. It may have moved, or the product may no longer be sold."
 	case errors.Is(err, errOwnerOnly):

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"shopfront/calendar"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -20,5 +22,20 @@ func (s *Server) product(c echo.Context) error {
 		return err // pgx.ErrNoRows becomes the 404 page
 	}
 	describe(c, p.Description, p.ImageHash)
-	return s.render(c, http.StatusOK, views.ProductPage(p), nil)
+	v := views.Product{Row: p}
+	if p.MadeToOrder {
+		// The next days it can still be ordered for; while the database is
+		// away the page goes without them.
+		st := s.shop(c)
+		days, err := calendar.OpenDays(c.Request().Context(), s.queries, s.ordering(st), s.now(), st.Collects(), st.Delivers(), 0)
+		if err == nil {
+			v.Days, err = calendar.NextDays(c.Request().Context(), s.queries,
+				calendar.Made{ProductID: p.ID, Limit: int(p.Stock), MadeOn: shop.Weekdays(p.MadeOn)}, days, 1, 3, time.Time{})
+		}
+		if err != nil {
+			s.log.Warn("product days unavailable", "error", err)
+		}
+		v.Now = s.now()
+	}
+	return s.render(c, http.StatusOK, views.ProductPage(v), nil)
 }

@@ -76,6 +76,9 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminOrderEmailResend, echo.POST, "/admin/orders/:id/emails/:email/resend", s.adminResendEmail)
 	s.staff(views.RouteAdminOrderPaid, echo.POST, "/admin/orders/:id/paid", s.adminOrderPaid)
 	s.staff(views.RouteAdminPickList, echo.GET, "/admin/pick-list", s.adminPickList)
+	s.staff(views.RouteAdminBakeList, echo.GET, "/admin/bake-list", s.adminBakeList)
+	s.staff(views.RouteAdminRestock, echo.GET, "/admin/restock", s.adminRestock)
+	s.staff(views.RouteAdminRestockSave, echo.POST, "/admin/restock", s.adminSaveRestock)
 
 	s.staff(views.RouteAdminProducts, echo.GET, "/admin/products", s.adminProducts)
 	s.staff(views.RouteAdminProductNew, echo.GET, "/admin/products/new", s.adminNewProduct)
@@ -90,6 +93,13 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminCategoryUpdate, echo.POST, "/admin/categories/:id", s.adminRenameCategory)
 	s.staff(views.RouteAdminCategoryDelete, echo.POST, "/admin/categories/:id/delete", s.adminDeleteCategory)
 
+	s.staff(views.RouteAdminCalendar, echo.GET, "/admin/calendar", s.adminCalendar)
+	s.staff(views.RouteAdminCalendarRules, echo.POST, "/admin/calendar/rules", s.adminSaveRule)
+	s.staff(views.RouteAdminCalendarRuleDelete, echo.POST, "/admin/calendar/rules/:id/delete", s.adminDeleteRule)
+	s.staff(views.RouteAdminClosures, echo.POST, "/admin/calendar/closures", s.adminAddClosure)
+	s.staff(views.RouteAdminClosureDelete, echo.POST, "/admin/calendar/closures/:id/delete", s.adminDeleteClosure)
+	s.staff(views.RouteAdminDeliveryDays, echo.POST, "/admin/calendar/zones/:id/days", s.adminSaveDeliveryDays)
+	s.owner(views.RouteAdminOrdering, echo.POST, "/admin/calendar/ordering", s.adminSaveOrdering)
 	s.staff(views.RouteAdminSlots, echo.GET, "/admin/slots", s.adminSlots)
 	s.staff(views.RouteAdminSlotsGenerate, echo.POST, "/admin/slots", s.adminGenerateSlots)
 	s.staff(views.RouteAdminSlotCapacity, echo.POST, "/admin/slots/:id/capacity", s.adminSlotCapacity)

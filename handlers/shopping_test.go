@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"shopfront/apptest"
+	"shopfront/shop"
 )
 
 // shopper is one customer with a browser-like client.
@@ -95,6 +97,13 @@ func (s *shopper) placeOrder(form url.Values, headers ...string) *apptest.Respon
 func slotSoon(t *testing.T, c *apptest.Cluster, capacity int) int64 {
 	t.Helper()
 	return apptest.AddSlot(t, c.Pool, time.Now().Add(26*time.Hour).Truncate(time.Hour), capacity)
+}
+
+// deliveryDaySoon is a delivery day the day after tomorrow, in the shop's
+// time zone, for the test shop's zone.
+func deliveryDaySoon(t *testing.T, c *apptest.Cluster, capacity int) int64 {
+	t.Helper()
+	return apptest.AddDeliveryDay(t, c.Pool, shop.DayOf(time.Now(), apptest.London).AddDate(0, 0, 2), capacity)
 }
 
 func TestCartAcrossNodes(t *testing.T) {
@@ -298,10 +307,12 @@ func TestCheckoutForDelivery(t *testing.T) {
 	s := newShopper(t, c)
 	butter := productID(t, c.Pool, "farmhouse-salted-butter")
 	s.add(butter, "1")
+	day := deliveryDaySoon(t, c, 10)
 	form := s.checkoutForm(0)
 	form.Set("fulfilment", "delivery")
 	form.Set("address", "1 Harbourside")
 	form.Set("postcode", "BS10 5AB") // outside BS1 and BS6
+	form.Set("delivery_slot_id", strconv.FormatInt(day, 10))
 
 	r := s.placeOrder(form)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(html.UnescapeString(r.Body), "we don’t deliver to BS10 5AB") {
@@ -321,6 +332,7 @@ func TestCheckoutForDelivery(t *testing.T) {
 	form.Set("fulfilment", "delivery")
 	form.Set("address", "1 Harbourside")
 	form.Set("postcode", "bs14dj")
+	form.Set("delivery_slot_id", strconv.FormatInt(day, 10))
 	r = s.placeOrder(form)
 	if r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delivery order: %d\n%s", r.StatusCode, r.Body)
@@ -685,6 +697,7 @@ func TestRecentOrdersNameDeliveryStatuses(t *testing.T) {
 	form.Set("fulfilment", "delivery")
 	form.Set("address", "1 Harbourside")
 	form.Set("postcode", "BS1 4DJ")
+	form.Set("delivery_slot_id", strconv.FormatInt(deliveryDaySoon(t, c, 5), 10))
 	if r := s.placeOrder(form); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delivery order: %d", r.StatusCode)
 	}

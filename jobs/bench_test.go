@@ -42,7 +42,7 @@ func BenchmarkEmailsPerSecond(b *testing.B) {
 			Form: shop.CheckoutForm{Key: fmt.Sprintf("bench-email-%012d", i), Name: "Ada", Email: fmt.Sprintf("ada%d@example.com", i),
 				Phone: "0117 496 0000", Fulfilment: shop.Pickup, SlotID: slot,
 				Lines: []shop.OrderLine{{ProductID: loaf, Quantity: 1, ExpectedPrice: 1 << 40}}},
-			Currency: "GBP", Now: now, SlotCutoff: now,
+			Currency: "GBP", Now: now, Loc: apptest.London,
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -6,9 +6,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
+	"shopfront/calendar"
 	"shopfront/db"
 	"shopfront/outbox"
 )
@@ -125,4 +127,37 @@ func Anonymise(ctx context.Context, pool *pgxpool.Pool, now time.Time) (int64, e
 			return total, nil
 		}
 	}
+}
+
+// makeSlotsWorker makes the slots and delivery days of the schedule up to
+// the horizon (calendar.Generate, idempotent: a second run changes
+// nothing).
+type makeSlotsWorker struct {
+	river.WorkerDefaults[outbox.MakeSlots]
+	pool *pgxpool.Pool
+	now  func() time.Time
+	loc  *time.Location
+	log  *slog.Logger
+}
+
+func (w *makeSlotsWorker) Work(ctx context.Context, _ *river.Job[outbox.MakeSlots]) error {
+	res, err := MakeSlots(ctx, w.pool, w.now(), w.loc)
+	if err != nil {
+		return err
+	}
+	w.log.LogAttrs(ctx, slog.LevelInfo, "slots made", slog.Int("made", res.Made), slog.Int("removed", res.Removed), slog.Int("kept", res.Kept))
+	return nil
+}
+
+// MakeSlots runs calendar.Generate in a transaction of its own.
+func MakeSlots(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *time.Location) (calendar.Result, error) {
+	var res calendar.Result
+	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) (err error) {
+		res, err = calendar.Generate(ctx, q, now, loc)
+		return err
+	})
+	if err != nil {
+		return res, fmt.Errorf("making slots: %w", err)
+	}
+	return res, nil
 }

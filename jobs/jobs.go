@@ -132,6 +132,7 @@ func New(cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &emailWorker{cfg: cfg, log: log})
 	river.AddWorker(workers, &housekeepingWorker{pool: cfg.Pool, now: cfg.Now, log: log})
 	river.AddWorker(workers, &anonymiseWorker{pool: cfg.Pool, now: cfg.Now, log: log})
+	river.AddWorker(workers, &makeSlotsWorker{pool: cfg.Pool, now: cfg.Now, loc: cfg.Shop.Location, log: log})
 
 	rc := &river.Config{
 		Workers:     workers,
@@ -156,6 +157,10 @@ func New(cfg Config) (*Queue, error) {
 				func() (river.JobArgs, *river.InsertOpts) {
 					return outbox.Anonymise{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: 24 * time.Hour}}
 				}, &river.PeriodicJobOpts{RunOnStart: true, ID: "anonymise"}),
+			river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+				func() (river.JobArgs, *river.InsertOpts) {
+					return outbox.MakeSlots{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: time.Hour}}
+				}, &river.PeriodicJobOpts{RunOnStart: true, ID: "make_slots"}),
 		},
 	}
 	if cfg.Workers > 0 {

@@ -112,7 +112,7 @@ func TestOldOrdersAreAnonymised(t *testing.T) {
 		p, err := orders.Place(ctx, pool, out, orders.Request{
 			Form: shop.CheckoutForm{Key: key, Name: "Ada Lovelace", Email: email, Phone: "0117 496 0000", Fulfilment: shop.Pickup, SlotID: slot,
 				Note: "Happy birthday, Charles", Lines: []shop.OrderLine{{ProductID: loaf, Quantity: 1, ExpectedPrice: 1 << 40}}},
-			Currency: "GBP", Now: placedAt, SlotCutoff: now,
+			Currency: "GBP", Now: placedAt, Loc: apptest.London,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -41,7 +41,7 @@ func TestCancellingNeverDeadlocksWithCheckout(t *testing.T) {
 				Fulfilment: shop.Pickup, SlotID: slot,
 				Lines: []shop.OrderLine{{ProductID: first, Quantity: 1, ExpectedPrice: 1 << 40}, {ProductID: second, Quantity: 1, ExpectedPrice: 1 << 40}},
 			},
-			Currency: "GBP", Now: now, SlotCutoff: now,
+			Currency: "GBP", Now: now, Loc: apptest.London,
 		})
 	}
 	for round := range 25 {

@@ -19,8 +19,10 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/calendar"
 	"shopfront/db"
 	"shopfront/outbox"
+	"shopfront/settings"
 	"shopfront/shop"
 )
 
@@ -53,10 +55,30 @@ type PriceChangedError struct{ Lines []PriceChange }
 
 func (e *PriceChangedError) Error() string { return "prices changed since the summary" }
 
-// SlotError says why the pickup slot could not be booked.
-type SlotError struct{ Problem string } // "unknown", "closed", "past", "full"
+// SlotProblem is why a pickup slot or delivery day could not be booked.
+type SlotProblem string
 
-func (e *SlotError) Error() string { return "pickup slot " + e.Problem }
+// Slot problems.
+const (
+	SlotUnknown SlotProblem = "unknown" // not one of the choices
+	SlotClosed  SlotProblem = "closed"  // closed to new orders
+	SlotPast    SlotProblem = "past"    // orders for it have closed
+	SlotFull    SlotProblem = "full"
+)
+
+// SlotError says why the pickup slot, or with Delivery the delivery day,
+// could not be booked.
+type SlotError struct {
+	Problem  SlotProblem
+	Delivery bool
+}
+
+func (e *SlotError) Error() string {
+	if e.Delivery {
+		return "delivery day " + string(e.Problem)
+	}
+	return "pickup slot " + string(e.Problem)
+}
 
 // FieldError is a business-rule problem with one form field.
 type FieldError struct{ Field, Message string }
@@ -64,14 +86,15 @@ type FieldError struct{ Field, Message string }
 func (e *FieldError) Error() string { return e.Message }
 
 // Request is everything needed to place an order. Where and for how much
-// the shop delivers is read from its settings inside the transaction, so
-// an order always pays the fee in force when it is placed.
+// the shop delivers, and how late orders close, are read from its
+// settings inside the transaction, so an order always follows the rules
+// in force when it is placed.
 type Request struct {
 	Form     shop.CheckoutForm
 	Currency string
 	Now      time.Time
-	// SlotCutoff is the earliest slot start still bookable (now + lead time).
-	SlotCutoff time.Time
+	// Loc is the shop's time zone, where days and cut-offs are reckoned.
+	Loc *time.Location
 }
 
 // Placed identifies an order; Replayed is true when the checkout key had
@@ -117,11 +140,14 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	}
 
 	// Take stock line by line in product id order (one lock order for every
-	// transaction, so concurrent checkouts cannot deadlock).
+	// transaction, so concurrent checkouts cannot deadlock). A product made
+	// to order has no stock: its row is locked here and its day's count
+	// taken below, once the day is known.
 	type snapshot struct {
 		name  string
 		price int64
 		left  int32 // stock after taking this line
+		made  *calendar.Made
 	}
 	taken := map[int64]snapshot{}
 	var problems []LineProblem
@@ -135,7 +161,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 			continue
 		}
 		if err != nil {
-			return Placed{}, err
+			return Placed{}, fmt.Errorf("taking stock: %w", err)
 		}
 		if row.Currency != r.Currency {
 			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name})
@@ -144,7 +170,11 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		if row.PriceMinor > l.ExpectedPrice {
 			rises = append(rises, PriceChange{ProductID: l.ProductID, Name: row.Name, Was: l.ExpectedPrice, Now: row.PriceMinor})
 		}
-		taken[l.ProductID] = snapshot{row.Name, row.PriceMinor, row.Stock}
+		snap := snapshot{name: row.Name, price: row.PriceMinor, left: row.Stock}
+		if row.DailyLimit.Valid {
+			snap.made = &calendar.Made{ProductID: l.ProductID, Limit: int(row.DailyLimit.Int32), MadeOn: shop.Weekdays(row.MadeOn)}
+		}
+		taken[l.ProductID] = snap
 	}
 	if len(problems) > 0 {
 		return Placed{}, &StockError{Lines: problems}
@@ -158,15 +188,23 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		subtotal += taken[l.ProductID].price * int64(l.Quantity)
 	}
 	var fee int64
-	var slotID, pointID, zoneID pgtype.Int8
+	var slotID, pointID, zoneID, deliverySlotID pgtype.Int8
 	var address, postcode, zoneName pgtype.Text
+	var deliveryDate pgtype.Date
+	var day time.Time // the date the order is for
 	rules, err := q.OrderSettings(ctx)
 	if err != nil {
 		return Placed{}, fmt.Errorf("reading the shop's settings: %w", err)
 	}
+	ordering := calendar.Ordering{Cutoff: settings.CutoffOf(rules.CutoffKind, rules.LeadMinutes, rules.CutoffDaysBefore, rules.CutoffTime),
+		HorizonDays: int(rules.HorizonDays), Loc: r.Loc}
 	switch f.Fulfilment {
 	case shop.Delivery:
 		zone, err := deliveryZone(ctx, q, rules.DeliveryEnabled, f.Postcode, subtotal, r.Currency)
+		if err != nil {
+			return Placed{}, err
+		}
+		day, err = takeDeliveryDay(ctx, q, f.DeliverySlotID, zone, ordering, r.Now)
 		if err != nil {
 			return Placed{}, err
 		}
@@ -174,17 +212,69 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		address = pgtype.Text{String: f.Address, Valid: true}
 		postcode = pgtype.Text{String: f.Postcode, Valid: true}
 		zoneID, zoneName = pgtype.Int8{Int64: zone.ID, Valid: true}, pgtype.Text{String: zone.Name, Valid: true}
+		deliverySlotID, deliveryDate = pgtype.Int8{Int64: f.DeliverySlotID, Valid: true}, pgtype.Date{Time: day, Valid: true}
 	default:
 		if !rules.PickupEnabled {
 			return Placed{}, &FieldError{Field: "fulfilment", Message: "This shop does not offer pickup at the moment; please choose delivery."}
 		}
-		booked, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: r.SlotCutoff})
+		earliest := ordering.Cutoff.EarliestStart(r.Now, r.Loc)
+		booked, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: earliest})
 		if errors.Is(err, pgx.ErrNoRows) {
-			return Placed{}, slotProblem(ctx, q, f.SlotID, r.SlotCutoff)
+			return Placed{}, slotProblem(ctx, q, f.SlotID, earliest)
 		} else if err != nil {
-			return Placed{}, err
+			return Placed{}, fmt.Errorf("booking the slot: %w", err)
 		}
+		if !ordering.Cutoff.Bookable(booked.StartsAt, r.Now, r.Loc) {
+			return Placed{}, &SlotError{Problem: SlotPast}
+		}
+		day = shop.DayOf(booked.StartsAt, r.Loc)
 		slotID, pointID = pgtype.Int8{Int64: f.SlotID, Valid: true}, pgtype.Int8{Int64: booked.PickupPointID, Valid: true}
+	}
+
+	// Made-to-order lines take from the day's count, in product id order.
+	var dayProblems []calendar.DayProblem
+	for _, l := range byID {
+		m := taken[l.ProductID].made
+		if m == nil {
+			continue
+		}
+		if !m.MadeOn.Has(day.Weekday()) {
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, NotMade: true})
+			continue
+		}
+		if err := q.EnsureProductDay(ctx, db.EnsureProductDayParams{ProductID: l.ProductID, Day: day}); err != nil {
+			return Placed{}, fmt.Errorf("counting the day's orders: %w", err)
+		}
+		_, err := q.TakeFromDay(ctx, db.TakeFromDayParams{ProductID: l.ProductID, Day: day, Qty: int32(l.Quantity)})
+		if errors.Is(err, pgx.ErrNoRows) {
+			count, err := q.DayCount(ctx, db.DayCountParams{ProductID: l.ProductID, Day: day})
+			if err != nil {
+				return Placed{}, fmt.Errorf("reading the day's count: %w", err)
+			}
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, Left: max(0, int(count.DayLimit-count.Ordered))})
+		} else if err != nil {
+			return Placed{}, fmt.Errorf("taking from the day's limit: %w", err)
+		}
+	}
+	if len(dayProblems) > 0 {
+		qty := map[int64]int{}
+		for _, l := range f.Lines {
+			qty[l.ProductID] = l.Quantity
+		}
+		for i, p := range dayProblems {
+			days, err := calendar.OpenDays(ctx, q, ordering, r.Now, f.Fulfilment == shop.Pickup, f.Fulfilment == shop.Delivery, zoneID.Int64)
+			if err != nil {
+				return Placed{}, err
+			}
+			next, err := calendar.NextDays(ctx, q, *taken[p.ProductID].made, days, qty[p.ProductID], 1, day)
+			if err != nil {
+				return Placed{}, err
+			}
+			if len(next) > 0 {
+				dayProblems[i].Next = next[0]
+			}
+		}
+		return Placed{}, &calendar.DayError{Lines: dayProblems}
 	}
 
 	token := newToken()
@@ -194,18 +284,26 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		CustomerName: f.Name, CustomerEmail: f.Email, CustomerPhone: f.Phone, Note: f.Note,
 		Currency: r.Currency, SubtotalMinor: subtotal, DeliveryFeeMinor: fee, TotalMinor: subtotal + fee,
 		PlacedAt: r.Now, PickupPointID: pointID, DeliveryZoneID: zoneID, DeliveryZoneName: zoneName,
+		DeliverySlotID: deliverySlotID, DeliveryDate: deliveryDate,
 	})
 	if err != nil {
 		return Placed{}, err
 	}
 	for i, l := range f.Lines {
 		s := taken[l.ProductID]
+		var madeFor pgtype.Date
+		if s.made != nil {
+			madeFor = pgtype.Date{Time: day, Valid: true}
+		}
 		err := q.InsertOrderLine(ctx, db.InsertOrderLineParams{
 			OrderID: order.ID, LineNo: int32(i + 1), ProductID: l.ProductID, ProductName: s.name,
-			UnitPriceMinor: s.price, Quantity: int32(l.Quantity), LineTotalMinor: s.price * int64(l.Quantity),
+			UnitPriceMinor: s.price, Quantity: int32(l.Quantity), LineTotalMinor: s.price * int64(l.Quantity), MadeFor: madeFor,
 		})
 		if err != nil {
-			return Placed{}, err
+			return Placed{}, fmt.Errorf("saving the order's lines: %w", err)
+		}
+		if s.made != nil {
+			continue // nothing taken from stock
 		}
 		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
 			ProductID: l.ProductID, OrderID: pgtype.Int8{Int64: order.ID, Valid: true}, Delta: -int32(l.Quantity),
@@ -250,19 +348,49 @@ func lineProblem(ctx context.Context, q *db.Queries, id int64) LineProblem {
 	return LineProblem{ProductID: id, Name: p.Name, Left: p.Stock, Available: true}
 }
 
-func slotProblem(ctx context.Context, q *db.Queries, id int64, cutoff time.Time) error {
+func slotProblem(ctx context.Context, q *db.Queries, id int64, earliest time.Time) error {
 	s, err := q.SlotState(ctx, id)
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
-		return &SlotError{Problem: "unknown"}
+		return &SlotError{Problem: SlotUnknown}
 	case err != nil:
-		return err
+		return fmt.Errorf("reading the slot: %w", err)
 	case s.Closed:
-		return &SlotError{Problem: "closed"}
-	case !s.StartsAt.After(cutoff):
-		return &SlotError{Problem: "past"}
+		return &SlotError{Problem: SlotClosed}
+	case s.StartsAt.Before(earliest):
+		return &SlotError{Problem: SlotPast}
 	default:
-		return &SlotError{Problem: "full"}
+		return &SlotError{Problem: SlotFull}
+	}
+}
+
+// takeDeliveryDay books a place on a delivery day of the zone delivering
+// to the order, if orders for that day are still open.
+func takeDeliveryDay(ctx context.Context, q *db.Queries, id int64, zone shop.DeliveryZone, o calendar.Ordering, now time.Time) (time.Time, error) {
+	first, end := o.FirstDay(now), o.End(now)
+	day, err := q.TakeDeliveryPlace(ctx, db.TakeDeliveryPlaceParams{ID: id, ZoneID: pgtype.Int8{Int64: zone.ID, Valid: true}, FromDay: first})
+	if err == nil && day.Before(end) {
+		return day, nil
+	} else if err == nil {
+		return time.Time{}, &SlotError{Problem: SlotPast, Delivery: true} // beyond the horizon now
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("booking the delivery day: %w", err)
+	}
+	st, err := q.DeliverySlotState(ctx, id)
+	switch {
+	case errors.Is(err, pgx.ErrNoRows):
+		return time.Time{}, &SlotError{Problem: SlotUnknown, Delivery: true}
+	case err != nil:
+		return time.Time{}, fmt.Errorf("reading the delivery day: %w", err)
+	case st.ZoneID.Int64 != zone.ID:
+		return time.Time{}, &FieldError{Field: "delivery_slot_id", Message: fmt.Sprintf(
+			"That day is for another delivery area: your postcode is in %s, so choose one of the days listed for %s.", zone.Name, zone.Name)}
+	case st.Unwanted:
+		return time.Time{}, &SlotError{Problem: SlotClosed, Delivery: true}
+	case st.Day.Before(first):
+		return time.Time{}, &SlotError{Problem: SlotPast, Delivery: true}
+	default:
+		return time.Time{}, &SlotError{Problem: SlotFull, Delivery: true}
 	}
 }
 

@@ -101,8 +101,10 @@ func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, c
 	return applied, err
 }
 
-// giveBack returns a cancelled order's stock and frees its pickup place.
-func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pgtype.Int8, staffID int64, now time.Time) error {
+// giveBack returns a cancelled order's stock, or its made-to-order lines
+// to their day's count, and frees its pickup place or delivery day. It
+// runs once per order: only the change to cancelled calls it.
+func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, booked db.ChangeOrderStatusRow, staffID int64, now time.Time) error {
 	lines, err := q.OrderLines(ctx, orderID)
 	if err != nil {
 		return err
@@ -111,6 +113,9 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pg
 	// order could deadlock with a concurrent checkout.
 	slices.SortFunc(lines, func(a, b db.OrderLinesRow) int { return cmp.Compare(a.ProductID, b.ProductID) })
 	for _, l := range lines {
+		if l.MadeFor.Valid {
+			continue // below, after the slot, as checkout takes them
+		}
 		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
 		if err != nil {
 			return err
@@ -124,8 +129,22 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, slot pg
 			return err
 		}
 	}
-	if slot.Valid {
-		return q.FreeSlotPlace(ctx, slot.Int64)
+	if booked.SlotID.Valid {
+		if err := q.FreeSlotPlace(ctx, booked.SlotID.Int64); err != nil {
+			return err
+		}
+	}
+	if booked.DeliverySlotID.Valid {
+		if err := q.FreeDeliveryPlace(ctx, booked.DeliverySlotID.Int64); err != nil {
+			return err
+		}
+	}
+	for _, l := range lines {
+		if l.MadeFor.Valid {
+			if err := q.ReturnToDay(ctx, db.ReturnToDayParams{ProductID: l.ProductID, Day: l.MadeFor.Time, Qty: l.Quantity}); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

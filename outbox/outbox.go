@@ -107,6 +107,13 @@ type Anonymise struct{}
 // Kind is River's name for the job.
 func (Anonymise) Kind() string { return "anonymise_orders" }
 
+// MakeSlots is the hourly job that makes pickup slots and delivery days
+// from the schedule, so the booking horizon moves on day by day.
+type MakeSlots struct{}
+
+// Kind is River's name for the job.
+func (MakeSlots) Kind() string { return "make_slots" }
+
 // Inserter puts a job into the queue inside a transaction; River's client
 // is one.
 type Inserter interface {

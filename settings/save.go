@@ -35,6 +35,12 @@ type Change struct {
 	Now     time.Time
 }
 
+// Save saves one section of the settings that another package checks and
+// writes (the calendar's ordering rules), as the sections here are saved.
+func Save(ctx context.Context, pool *pgxpool.Pool, ch Change, section string, fn func(q *db.Queries, before *Settings) (string, error)) error {
+	return save(ctx, pool, ch, section, fn)
+}
+
 // save runs fn in one transaction after checking the version, records what
 // changed, opens the shop if it now has what it needs, and tells every
 // node to drop its cached settings.
@@ -178,7 +184,6 @@ func SaveLogo(ctx context.Context, pool *pgxpool.Pool, ch Change, logo, icon pro
 type Contact struct {
 	Phone, Email  string
 	PickupEnabled bool
-	LeadMinutes   int
 }
 
 var phonePattern = regexp.MustCompile(`^\+?[0-9 ()\-]{6,25}$`)
@@ -194,9 +199,6 @@ func CheckContact(in Contact) (Contact, error) {
 			return in, &shop.InputError{Field: "email", Message: "Enter an email address like hello@shop.example."}
 		}
 	}
-	if in.LeadMinutes < 0 || in.LeadMinutes > MaxLeadMinutes {
-		return in, &shop.InputError{Field: "lead_minutes", Message: fmt.Sprintf("The lead time must be from 0 to %d minutes (a week).", MaxLeadMinutes)}
-	}
 	return in, nil
 }
 
@@ -211,9 +213,8 @@ func SaveContact(ctx context.Context, pool *pgxpool.Pool, ch Change, in Contact)
 		d.add("Phone", before.Phone, in.Phone)
 		d.add("Contact email", before.Email, in.Email)
 		d.add("Pickup", onOff(before.PickupEnabled), onOff(in.PickupEnabled))
-		d.add("Lead time", fmt.Sprint(before.LeadTime), fmt.Sprint(time.Duration(in.LeadMinutes)*time.Minute))
 		return d.String(), q.UpdateContact(ctx, db.UpdateContactParams{Phone: in.Phone, Email: in.Email,
-			PickupEnabled: in.PickupEnabled, LeadMinutes: int32(in.LeadMinutes)})
+			PickupEnabled: in.PickupEnabled})
 	})
 }
 
@@ -259,7 +260,7 @@ func SaveHours(ctx context.Context, pool *pgxpool.Pool, ch Change, week [7][]Ran
 		for wd, ranges := range week {
 			d.add(time.Weekday(wd).String(), before.OpenOn(time.Weekday(wd)), after.OpenOn(time.Weekday(wd)))
 			for _, r := range ranges {
-				if err := q.InsertOpeningHour(ctx, db.InsertOpeningHourParams{Weekday: int32(wd), Opens: timeOf(r.Opens), Closes: timeOf(r.Closes)}); err != nil {
+				if err := q.InsertOpeningHour(ctx, db.InsertOpeningHourParams{Weekday: int32(wd), Opens: TimeOf(r.Opens), Closes: TimeOf(r.Closes)}); err != nil {
 					return "", err
 				}
 			}

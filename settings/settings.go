@@ -27,25 +27,12 @@ const (
 	MaxAllergens    = 5000
 	MaxZonePrefixes = 50
 	MaxNotify       = 10
-	MaxRanges       = 3 // opening ranges a day
-	MaxLeadMinutes  = 7 * 24 * 60
+	MaxRanges       = 3   // opening ranges a day
 	MaxRetention    = 120 // months
 )
 
 // Clock is a time of day in minutes after midnight.
-type Clock int
-
-// String is "08:30".
-func (c Clock) String() string { return fmt.Sprintf("%02d:%02d", int(c)/60, int(c)%60) }
-
-// ParseClock reads "8:30" or "08:30".
-func ParseClock(s string) (Clock, bool) {
-	var h, m int
-	if n, err := fmt.Sscanf(strings.TrimSpace(s), "%d:%d", &h, &m); err != nil || n != 2 || h < 0 || h > 24 || m < 0 || m > 59 || (h == 24 && m > 0) {
-		return 0, false
-	}
-	return Clock(h*60 + m), true
-}
+type Clock = shop.Clock
 
 // Range is one opening range of a day.
 type Range struct{ Opens, Closes Clock }
@@ -70,7 +57,8 @@ type Settings struct {
 	Accent            string // "#7a3e00", "" for the default
 	Phone, Email      string
 	PickupEnabled     bool
-	LeadTime          time.Duration // a slot can be booked until this long before it starts
+	Cutoff            shop.Cutoff // how late an order can be placed for a day
+	HorizonDays       int         // how many days ahead customers can order
 	DeliveryEnabled   bool
 	Privacy, Terms    string
 	Allergens         string
@@ -82,6 +70,19 @@ type Settings struct {
 	Points            []PickupPoint // every point, active first
 	Hours             [7][]Range    // by weekday, Sunday first
 	Zones             []shop.DeliveryZone
+	Closures          []Closure // not yet over, earliest first
+}
+
+// Closure is days the shop is closed, with the note customers see.
+type Closure struct {
+	ID          int64
+	First, Last time.Time // dates
+	Note        string
+}
+
+// CutoffOf reads the cut-off rule as stored.
+func CutoffOf(kind string, lead, daysBefore int32, at pgtype.Time) shop.Cutoff {
+	return shop.Cutoff{Kind: shop.CutoffKind(kind), Lead: time.Duration(lead) * time.Minute, DaysBefore: int(daysBefore), At: ClockOf(at)}
 }
 
 // Load reads the settings from Postgres.
@@ -92,7 +93,8 @@ func Load(ctx context.Context, q *db.Queries) (*Settings, error) {
 	}
 	s := &Settings{
 		Name: row.Name, Description: row.Description, LogoHash: row.LogoHash, IconHash: row.IconHash, Accent: row.Accent,
-		Phone: row.Phone, Email: row.Email, PickupEnabled: row.PickupEnabled, LeadTime: time.Duration(row.LeadMinutes) * time.Minute,
+		Phone: row.Phone, Email: row.Email, PickupEnabled: row.PickupEnabled,
+		Cutoff: CutoffOf(row.CutoffKind, row.LeadMinutes, row.CutoffDaysBefore, row.CutoffTime), HorizonDays: int(row.HorizonDays),
 		DeliveryEnabled: row.DeliveryEnabled, Privacy: row.Privacy, Terms: row.Terms, Allergens: row.Allergens,
 		RetentionMonths: int(row.RetentionMonths), Notify: row.NotifyEmails, Configured: row.ConfiguredAt.Valid,
 		Version: row.Version, UpdatedAt: row.UpdatedAt,
@@ -109,13 +111,20 @@ func Load(ctx context.Context, q *db.Queries) (*Settings, error) {
 		return nil, fmt.Errorf("reading the opening hours: %w", err)
 	}
 	for _, h := range hours {
-		s.Hours[h.Weekday] = append(s.Hours[h.Weekday], Range{clockOf(h.Opens), clockOf(h.Closes)})
+		s.Hours[h.Weekday] = append(s.Hours[h.Weekday], Range{ClockOf(h.Opens), ClockOf(h.Closes)})
 	}
 	zones, err := q.DeliveryZones(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the delivery zones: %w", err)
 	}
 	s.Zones = ZonesOf(zones)
+	closures, err := q.Closures(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the closures: %w", err)
+	}
+	for _, c := range closures {
+		s.Closures = append(s.Closures, Closure{ID: c.ID, First: c.FirstDay, Last: c.LastDay, Note: c.Note})
+	}
 	return s, nil
 }
 
@@ -129,9 +138,11 @@ func ZonesOf(rows []db.DeliveryZonesRow) []shop.DeliveryZone {
 	return zones
 }
 
-func clockOf(t pgtype.Time) Clock { return Clock(t.Microseconds / 60_000_000) }
+// ClockOf reads a time of day as stored.
+func ClockOf(t pgtype.Time) Clock { return shop.Clock(t.Microseconds / 60_000_000) }
 
-func timeOf(c Clock) pgtype.Time {
+// TimeOf is a time of day to store.
+func TimeOf(c Clock) pgtype.Time {
 	return pgtype.Time{Microseconds: int64(c) * 60_000_000, Valid: true}
 }
 
@@ -243,6 +254,27 @@ func Paragraphs(text string) []string {
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ClosedOn is the closure covering a date, if any.
+func (s *Settings) ClosedOn(day time.Time) (Closure, bool) {
+	for _, c := range s.Closures {
+		if !day.Before(c.First) && !day.After(c.Last) {
+			return c, true
+		}
+	}
+	return Closure{}, false
+}
+
+// ClosuresFrom are the closures not over by a date, for the storefront.
+func (s *Settings) ClosuresFrom(day time.Time) []Closure {
+	var out []Closure
+	for _, c := range s.Closures {
+		if !c.Last.Before(day) {
+			out = append(out, c)
 		}
 	}
 	return out

@@ -113,9 +113,12 @@ type Product struct {
 	Name      string
 	Price     int64
 	Currency  string
-	Stock     int32
+	Stock     int32 // for a product made to order, its daily limit
 	Active    bool
 	ImageHash string
+	// MadeToOrder products are made for the day ordered for, up to a
+	// daily limit, rather than sold from stock.
+	MadeToOrder bool
 }
 
 // PricedLine is a cart line checked against the database.
@@ -186,4 +189,30 @@ func (c PricedCart) Count() int {
 		n += l.Quantity
 	}
 	return n
+}
+
+// CanAdd checks adding qty of a priced product to the cart: it must be for
+// sale, and the cart may not ask for more than is left (or, for a product
+// made to order, more than a day's limit).
+func CanAdd(lines []CartLine, p PricedLine, qty int) error {
+	if !p.Available {
+		return &InputError{Field: "product_id", Message: "Sorry, that product is no longer sold."}
+	}
+	inCart := 0
+	for _, l := range lines {
+		if l.ProductID == p.ProductID {
+			inCart = l.Quantity
+		}
+	}
+	switch {
+	case p.Product.Stock <= 0 && p.Product.MadeToOrder:
+		return &InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is not being made at the moment.", p.Product.Name)}
+	case p.Product.Stock <= 0:
+		return &InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
+	case int32(inCart+qty) > p.Product.Stock && p.Product.MadeToOrder:
+		return &InputError{Field: "quantity", Message: fmt.Sprintf("At most %d of %s can be made for one day, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
+	case int32(inCart+qty) > p.Product.Stock:
+		return &InputError{Field: "quantity", Message: fmt.Sprintf("Only %d of %s left, and your cart has %d.", p.Product.Stock, p.Product.Name, inCart)}
+	}
+	return nil
 }

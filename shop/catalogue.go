@@ -179,18 +179,23 @@ func Pages(total int64) int {
 
 // StockLevel describes how much of a product is left, as customers see it.
 type StockLevel struct {
-	Stock int32
+	Stock       int32 // for a product made to order, its daily limit
+	MadeToOrder bool
 }
 
 // SoldOut reports whether nothing is left.
 func (s StockLevel) SoldOut() bool { return s.Stock <= 0 }
 
 // Low reports whether few enough are left to say how many.
-func (s StockLevel) Low() bool { return s.Stock > 0 && s.Stock <= LowStock }
+func (s StockLevel) Low() bool { return !s.MadeToOrder && s.Stock > 0 && s.Stock <= LowStock }
 
 // Label is the customer-facing stock state.
 func (s StockLevel) Label() string {
 	switch {
+	case s.MadeToOrder && s.SoldOut():
+		return "Not being made"
+	case s.MadeToOrder:
+		return "Made to order"
 	case s.SoldOut():
 		return "Sold out"
 	case s.Low():

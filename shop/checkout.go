@@ -53,9 +53,12 @@ type CheckoutForm struct {
 	Phone      string
 	Fulfilment string
 	SlotID     int64
-	Address    string
-	Postcode   string // normalised: upper case, single space
-	Note       string
+	// DeliverySlotID is the delivery day chosen, of the zone delivering
+	// to Postcode.
+	DeliverySlotID int64
+	Address        string
+	Postcode       string // normalised: upper case, single space
+	Note           string
 }
 
 // FieldErrors maps a form field to what is wrong with it.
@@ -124,6 +127,11 @@ func ParseCheckoutForm(v url.Values) (CheckoutForm, FieldErrors) {
 		if !postcodePattern.MatchString(f.Postcode) {
 			errs["postcode"] = "Enter a postcode, like BS1 4DJ."
 		}
+		id, err := strconv.ParseInt(clean("delivery_slot_id"), 10, 64)
+		if err != nil || id < 1 {
+			errs["delivery_slot_id"] = "Choose a delivery day."
+		}
+		f.DeliverySlotID = id
 	default:
 		errs["fulfilment"] = "Choose pickup or delivery."
 	}
@@ -170,7 +178,7 @@ func (f CheckoutForm) ContentHash() []byte {
 		binary.BigEndian.PutUint64(buf[:], uint64(l.Quantity))
 		h.Write(buf[:])
 	}
-	for _, s := range []string{f.Fulfilment, strconv.FormatInt(f.SlotID, 10), f.Address, f.Postcode, f.Name, f.Email, f.Phone, f.Note} {
+	for _, s := range []string{f.Fulfilment, strconv.FormatInt(f.SlotID, 10), strconv.FormatInt(f.DeliverySlotID, 10), f.Address, f.Postcode, f.Name, f.Email, f.Phone, f.Note} {
 		h.Write([]byte(s))
 		h.Write([]byte{0})
 	}

@@ -26,7 +26,6 @@ const (
 	RouteAdminOrderStatus     = "admin.order.status"
 	RouteAdminOrderPaid       = "admin.order.paid"
 	RouteAdminOrdersCSV       = "admin.orders.csv"
-	RouteAdminPickList        = "admin.picklist"
 	RouteAdminProducts        = "admin.products"
 	RouteAdminProductNew      = "admin.product.new"
 	RouteAdminProductCreate   = "admin.product.create"
@@ -159,27 +158,6 @@ type AdminOrderDetail struct {
 	Lines  []db.OrderLinesRow
 	Events []db.OrderEventsRow
 	Emails []AdminEmail
-}
-
-// PickList is what to pack for a slot or a day.
-type PickList struct {
-	Title  string
-	Totals []PickTotal
-	Orders []PickOrder
-}
-
-// PickTotal is how many of one product to pack in all.
-type PickTotal struct {
-	Name     string
-	Quantity int32
-}
-
-// PickOrder is one order to pack.
-type PickOrder struct {
-	Number    int64
-	Customer  string
-	SlotStart time.Time
-	Lines     []PickTotal
 }
 
 // AdminProducts is the product list.

@@ -32,15 +32,21 @@ type AdminSettings struct {
 	S        *settings.Settings
 	Currency string
 	Changes  []db.RecentSettingsChangesRow
-	Section  string            // the section posted, when it comes back
-	Form     map[string]string // what was typed in it
-	Errors   shop.FieldErrors
-	Notice   string // the whole page: another owner saved meanwhile
+	FormState
+	Notice string // the whole page: another owner saved meanwhile
+}
+
+// FormState is, on a page of several forms, the one that was posted and
+// came back: its section, what was typed and what is wrong.
+type FormState struct {
+	Section string
+	Form    map[string]string
+	Errors  shop.FieldErrors
 }
 
 // Val is a field's value: as typed, in the section that came back, or as
 // saved.
-func (p AdminSettings) Val(section, field, saved string) string {
+func (p FormState) Val(section, field, saved string) string {
 	if p.Section == section && p.Form != nil {
 		if v, ok := p.Form[field]; ok {
 			return v
@@ -50,7 +56,7 @@ func (p AdminSettings) Val(section, field, saved string) string {
 }
 
 // Checked is a checkbox's state, as sent or as saved.
-func (p AdminSettings) Checked(section, field string, saved bool) bool {
+func (p FormState) Checked(section, field string, saved bool) bool {
 	if p.Section == section && p.Form != nil {
 		return p.Form[field] == "true"
 	}
@@ -58,7 +64,7 @@ func (p AdminSettings) Checked(section, field string, saved bool) bool {
 }
 
 // ErrorsFor are the errors of one section.
-func (p AdminSettings) ErrorsFor(section string) shop.FieldErrors {
+func (p FormState) ErrorsFor(section string) shop.FieldErrors {
 	if p.Section == section {
 		return p.Errors
 	}

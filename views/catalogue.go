@@ -1,10 +1,12 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"shopfront/db"
 	"shopfront/shop"
@@ -71,7 +73,7 @@ func (c Catalogue) PageLinks() []int {
 	return pages
 }
 
-func stock(n int32) shop.StockLevel { return shop.StockLevel{Stock: n} }
+func stock(n int32, made bool) shop.StockLevel { return shop.StockLevel{Stock: n, MadeToOrder: made} }
 
 func categoryQuery(slug string) url.Values { return url.Values{"category": {slug}} }
 
@@ -86,4 +88,33 @@ func paragraphs(s string) []string {
 		}
 	}
 	return out
+}
+
+// Product is a product's page: the product, and for one made to order the
+// next days it can be ordered for.
+type Product struct {
+	Row  db.GetProductBySlugRow
+	Days []time.Time // dates
+	Now  time.Time
+}
+
+// dayList names dates for customers: "Friday, Saturday and Tuesday 15
+// December".
+func dayList(days []time.Time, now time.Time, ctx context.Context) string {
+	names := make([]string, len(days))
+	for i, d := range days {
+		names[i] = shop.DayName(d, now, PageFrom(ctx).Location)
+	}
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// madeText says when a made-to-order product is made.
+func madeText(w shop.Weekdays) string {
+	if w&shop.AllWeek == shop.AllWeek {
+		return "Made fresh for the day you choose at checkout."
+	}
+	return "Made fresh on " + w.Names() + ", for the day you choose at checkout."
 }

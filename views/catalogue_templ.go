@@ -621,7 +621,7 @@ func CatalogueResults(c Catalogue) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = StockBadge(p.Stock).Render(ctx, templ_7745c5c3_Buffer)
+				templ_7745c5c3_Err = StockBadge(p.Stock, p.MadeToOrder).Render(ctx, templ_7745c5c3_Buffer)
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
@@ -793,7 +793,7 @@ func pageLink(c Catalogue, page int, label, text string) templ.Component {
 }
 
 // StockBadge tells customers whether they can still buy a product.
-func StockBadge(n int32) templ.Component {
+func StockBadge(n int32, made bool) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -810,7 +810,7 @@ func StockBadge(n int32) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		s := stock(n)
+		s := stock(n, made)
 		{
 			templ_7745c5c3_ElementWriter := templ_7745c5c3_Buffer
 			templ_7745c5c3_Buffer := templ.GetBuffer()

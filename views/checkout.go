@@ -28,9 +28,50 @@ type Checkout struct {
 	Total  shop.CheckoutTotal // for the option chosen
 	Errors shop.FieldErrors
 	Notice string // a problem with the whole order (stock, prices, slot)
+	// Deliveries are the delivery days customers can choose, by zone.
+	Deliveries []DeliveryGroup
+	// Cutoff says how late customers can order ("Order by 18:00 today for
+	// pickup tomorrow.").
+	Cutoff string
+	// Closures are the closures coming up, with their notes.
+	Closures []settings.Closure
+	// DayProblems flag lines that cannot be made for the day chosen, by
+	// product: "Sourdough is sold out for Friday — available Saturday."
+	DayProblems map[int64]string
 	// Confirm is set when prices rose: the summary shows the new prices and
 	// the customer submits again to accept them.
 	Confirm bool
+}
+
+// DeliveryGroup is a delivery zone and its open delivery days.
+type DeliveryGroup struct {
+	Zone shop.DeliveryZone
+	Days []DeliveryDay
+}
+
+// DeliveryDay is a delivery day a customer can choose.
+type DeliveryDay struct {
+	ID   int64
+	Day  time.Time // a date
+	Left int32
+}
+
+// DeliveriesByZone groups open delivery days under the zones, in the
+// zones' order; a zone without open days is left out.
+func DeliveriesByZone(zones []shop.DeliveryZone, rows []db.OpenDeliverySlotsRow) []DeliveryGroup {
+	var out []DeliveryGroup
+	for _, z := range zones {
+		g := DeliveryGroup{Zone: z}
+		for _, r := range rows {
+			if r.ZoneID.Int64 == z.ID {
+				g.Days = append(g.Days, DeliveryDay{ID: r.ID, Day: r.Day, Left: r.Capacity - r.Booked})
+			}
+		}
+		if len(g.Days) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // SlotGroup is a pickup point and its open slots.
@@ -74,7 +115,8 @@ func (c Checkout) Fulfilment() string {
 // errorOrder is the order fields appear in, for the error summary.
 var errorOrder = []struct{ field, id string }{
 	{"form", "checkout-form"}, {"lines", "summary"}, {"name", "name"}, {"email", "email"}, {"phone", "phone"},
-	{"fulfilment", "fulfilment-pickup"}, {"slot_id", "slot_id"}, {"address", "address"}, {"postcode", "postcode"}, {"note", "note"},
+	{"fulfilment", "fulfilment-pickup"}, {"slot_id", "slot_id"}, {"address", "address"}, {"postcode", "postcode"},
+	{"delivery_slot_id", "delivery_slot_id"}, {"note", "note"},
 }
 
 type fieldError struct{ ID, Message string }

@@ -102,7 +102,10 @@ LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE (sqlc.arg(status)::text = '' OR o.status = sqlc.arg(status)::text)
   AND (sqlc.arg(slot_id)::bigint = 0 OR o.slot_id = sqlc.arg(slot_id)::bigint)
   AND (NOT sqlc.arg(by_day)::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= sqlc.arg(day_start)::timestamptz AND coalesce(s.starts_at, o.placed_at) < sqlc.arg(day_end)::timestamptz))
+       (s.starts_at >= sqlc.arg(day_start)::timestamptz AND s.starts_at < sqlc.arg(day_end)::timestamptz)
+       OR o.delivery_date = sqlc.arg(day)::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= sqlc.arg(day_start)::timestamptz AND o.placed_at < sqlc.arg(day_end)::timestamptz))
   AND (sqlc.arg(search)::text = ''
        OR o.number::text = ltrim(sqlc.arg(search)::text, '#')
        OR o.customer_name ILIKE '%' || sqlc.arg(search)::text || '%'
@@ -132,7 +135,7 @@ ORDER BY e.id;
 -- double click or two people at once apply it once.
 UPDATE orders SET status = sqlc.arg(to_status), updated_at = now()
 WHERE id = sqlc.arg(id) AND status = sqlc.arg(from_status)
-RETURNING slot_id;
+RETURNING slot_id, delivery_slot_id;
 
 -- name: ReturnStock :one
 UPDATE products SET stock = stock + sqlc.arg(qty)::integer, updated_at = now()
@@ -147,16 +150,25 @@ UPDATE orders SET paid_at = sqlc.arg(at)::timestamptz, updated_at = now()
 WHERE id = sqlc.arg(id) AND paid_at IS NULL AND status <> 'cancelled';
 
 -- name: PickList :many
--- What to pack: every line of the live orders in a slot or on a day.
-SELECT o.id AS order_id, o.number, o.customer_name, o.status, l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at
+-- What to pack: every line of the live orders in a slot, or for a day:
+-- pickups in it and deliveries on it (an order from before delivery days,
+-- by the day it was placed).
+SELECT o.id AS order_id, o.number, o.customer_name, o.customer_phone, o.note, o.status, o.fulfilment,
+       o.delivery_address, o.delivery_postcode, o.paid_at, o.total_minor, o.currency,
+       l.product_id, l.product_name, l.quantity, s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at,
+       o.delivery_date, coalesce(pt.name, '')::text AS point_name, coalesce(o.delivery_zone_name, '')::text AS zone_name
 FROM orders o
 JOIN order_lines l ON l.order_id = o.id
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
+LEFT JOIN pickup_points pt ON pt.id = o.pickup_point_id
 WHERE o.status IN ('placed', 'ready')
   AND (sqlc.arg(slot_id)::bigint = 0 OR o.slot_id = sqlc.arg(slot_id)::bigint)
   AND (NOT sqlc.arg(by_day)::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= sqlc.arg(day_start)::timestamptz AND coalesce(s.starts_at, o.placed_at) < sqlc.arg(day_end)::timestamptz))
-ORDER BY coalesce(s.starts_at, o.placed_at), o.number, l.line_no;
+       (s.starts_at >= sqlc.arg(day_start)::timestamptz AND s.starts_at < sqlc.arg(day_end)::timestamptz)
+       OR o.delivery_date = sqlc.arg(day)::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= sqlc.arg(day_start)::timestamptz AND o.placed_at < sqlc.arg(day_end)::timestamptz))
+ORDER BY o.fulfilment DESC, s.starts_at NULLS LAST, o.delivery_postcode, o.number, l.line_no;
 
 -- name: AllCategories :many
 SELECT id, slug, name, position FROM categories ORDER BY position, name;
@@ -168,7 +180,10 @@ FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE (sqlc.arg(slot_id)::bigint = 0 OR o.slot_id = sqlc.arg(slot_id)::bigint)
   AND (NOT sqlc.arg(by_day)::boolean OR
-       (coalesce(s.starts_at, o.placed_at) >= sqlc.arg(day_start)::timestamptz AND coalesce(s.starts_at, o.placed_at) < sqlc.arg(day_end)::timestamptz))
+       (s.starts_at >= sqlc.arg(day_start)::timestamptz AND s.starts_at < sqlc.arg(day_end)::timestamptz)
+       OR o.delivery_date = sqlc.arg(day)::date
+       OR (o.slot_id IS NULL AND o.delivery_date IS NULL
+           AND o.placed_at >= sqlc.arg(day_start)::timestamptz AND o.placed_at < sqlc.arg(day_end)::timestamptz))
   AND (sqlc.arg(search)::text = ''
        OR o.number::text = ltrim(sqlc.arg(search)::text, '#')
        OR o.customer_name ILIKE '%' || sqlc.arg(search)::text || '%'

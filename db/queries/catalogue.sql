@@ -7,7 +7,8 @@ ORDER BY c.position, c.name;
 -- name: SearchProducts :many
 -- The catalogue page: active products, optionally in one category and
 -- matching a prefix tsquery, in an allow-listed order, one page at a time.
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.created_at,
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.created_at,
        c.slug AS category_slug, c.name AS category_name,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
        count(*) OVER ()::bigint AS total
@@ -36,7 +37,8 @@ WHERE p.active
   AND (sqlc.arg(tsquery)::text = '' OR p.search @@ to_tsquery('english', sqlc.arg(tsquery)::text));
 
 -- name: GetProductBySlug :one
-SELECT p.id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock,
+SELECT p.id, p.slug, p.name, p.description, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on,
        c.slug AS category_slug, c.name AS category_name,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, coalesce(i.width, 0)::integer AS image_width, coalesce(i.height, 0)::integer AS image_height
 FROM products p

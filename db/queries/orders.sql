@@ -1,7 +1,8 @@
 -- name: ProductsForCart :many
 -- Current price and stock of the products in a cart; missing ids are
 -- simply absent from the result.
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active,
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
@@ -15,7 +16,7 @@ FROM pickup_slots s
 JOIN pickup_points p ON p.id = s.pickup_point_id AND p.active
 WHERE NOT closed
   AND booked < capacity
-  AND starts_at > sqlc.arg(after)::timestamptz
+  AND starts_at >= sqlc.arg(after)::timestamptz
   AND starts_at < sqlc.arg(before)::timestamptz
 ORDER BY starts_at;
 
@@ -29,10 +30,12 @@ SELECT id, number, token, content_hash FROM orders WHERE idempotency_key = $1;
 
 -- name: TakeStock :one
 -- Takes qty units only if that many are left; no row means "not enough".
+-- A product made to order has no stock to take: its day's count is taken
+-- once the order's day is known (TakeFromDay), the row locked here.
 UPDATE products
-SET stock = stock - sqlc.arg(qty)::integer, updated_at = now()
-WHERE id = sqlc.arg(id) AND active AND stock >= sqlc.arg(qty)::integer
-RETURNING name, price_minor, currency, stock;
+SET stock = CASE WHEN daily_limit IS NULL THEN stock - sqlc.arg(qty)::integer ELSE stock END, updated_at = now()
+WHERE id = sqlc.arg(id) AND active AND (daily_limit IS NOT NULL OR stock >= sqlc.arg(qty)::integer)
+RETURNING name, price_minor, currency, stock, daily_limit, made_on;
 
 -- name: ProductStock :one
 SELECT name, active, stock FROM products WHERE id = $1;
@@ -41,23 +44,24 @@ SELECT name, active, stock FROM products WHERE id = $1;
 -- Books a place only in an open, future slot with room left.
 UPDATE pickup_slots s
 SET booked = s.booked + 1
-WHERE s.id = sqlc.arg(id) AND NOT s.closed AND s.booked < s.capacity AND s.starts_at > sqlc.arg(after)::timestamptz
+WHERE s.id = sqlc.arg(id) AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= sqlc.arg(after)::timestamptz
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id;
 
 -- name: SlotState :one
-SELECT starts_at, closed, booked, capacity FROM pickup_slots WHERE id = $1;
+SELECT starts_at, closed, booked, capacity, pickup_point_id FROM pickup_slots WHERE id = $1;
 
 -- name: InsertOrder :one
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
-                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19)
+                    delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name,
+                    delivery_slot_id, delivery_date)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21)
 RETURNING id, number;
 
 -- name: InsertOrderLine :exec
-INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor)
-VALUES ($1, $2, $3, $4, $5, $6, $7);
+INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
 
 -- name: InsertOrderEvent :one
 INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
@@ -78,7 +82,7 @@ LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.token = $1;
 
 -- name: OrderLines :many
-SELECT line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor
+SELECT line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for
 FROM order_lines
 WHERE order_id = $1
 ORDER BY line_no;

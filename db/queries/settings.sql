@@ -4,6 +4,7 @@
 -- name: GetSettings :one
 SELECT s.name, s.description, s.accent, s.phone, s.email, s.pickup_enabled, s.lead_minutes, s.delivery_enabled,
        s.privacy, s.terms, s.allergens, s.retention_months, s.notify_emails, s.configured_at, s.version, s.updated_at,
+       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time,
        coalesce(encode(logo.sha256, 'hex'), '')::text AS logo_hash,
        coalesce(icon.sha256 IS NOT NULL, false)::boolean AS has_icon,
        coalesce(encode(icon.sha256, 'hex'), '')::text AS icon_hash
@@ -35,7 +36,7 @@ WHERE id = 1 AND version = sqlc.arg(version)::integer;
 UPDATE shop_settings SET name = $1, description = $2, accent = $3 WHERE id = 1;
 
 -- name: UpdateContact :exec
-UPDATE shop_settings SET phone = $1, email = $2, pickup_enabled = $3, lead_minutes = $4 WHERE id = 1;
+UPDATE shop_settings SET phone = $1, email = $2, pickup_enabled = $3 WHERE id = 1;
 
 -- name: UpdateDeliveryEnabled :exec
 UPDATE shop_settings SET delivery_enabled = $1 WHERE id = 1;
@@ -110,7 +111,7 @@ SELECT notify_emails FROM shop_settings WHERE id = 1;
 
 -- name: OrderSettings :one
 -- What placing an order needs to know, read in its transaction.
-SELECT pickup_enabled, delivery_enabled FROM shop_settings WHERE id = 1;
+SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days FROM shop_settings WHERE id = 1;
 
 -- name: ActivePickupPoint :one
 SELECT id, name FROM pickup_points WHERE id = $1 AND active;
