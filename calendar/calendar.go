@@ -215,8 +215,10 @@ func AddRule(ctx context.Context, pool *pgxpool.Pool, e Edit, in Rule, replace i
 			Starts: settings.TimeOf(in.Starts), Ends: settings.TimeOf(in.Ends), SlotMinutes: int32(in.Every / time.Minute), Capacity: int32(in.Capacity)}); err != nil {
 			return fmt.Errorf("saving the window: %w", err)
 		}
-		res, err = Generate(ctx, q, e.Now, e.Loc)
-		return err
+		if res, err = Generate(ctx, q, e.Now, e.Loc); err != nil {
+			return err
+		}
+		return q.NotifySettings(ctx) // the storefront's days change
 	})
 	return res, err
 }
@@ -239,8 +241,10 @@ func DeleteRule(ctx context.Context, pool *pgxpool.Pool, e Edit, id int64) (Resu
 		if n == 0 {
 			return ErrNotFound
 		}
-		res, err = Generate(ctx, q, e.Now, e.Loc)
-		return err
+		if res, err = Generate(ctx, q, e.Now, e.Loc); err != nil {
+			return err
+		}
+		return q.NotifySettings(ctx)
 	})
 	return res, err
 }
@@ -336,8 +340,10 @@ func SetDeliveryDays(ctx context.Context, pool *pgxpool.Pool, e Edit, zoneID int
 				return fmt.Errorf("saving the delivery days: %w", err)
 			}
 		}
-		res, err = Generate(ctx, q, e.Now, e.Loc)
-		return err
+		if res, err = Generate(ctx, q, e.Now, e.Loc); err != nil {
+			return err
+		}
+		return q.NotifySettings(ctx)
 	})
 	return res, err
 }
@@ -378,4 +384,50 @@ func SaveOrdering(ctx context.Context, pool *pgxpool.Pool, ch settings.Change, l
 		}
 		return strings.Join(parts, "; "), nil
 	})
+}
+
+// StoreNotices are what the storefront tells every customer about the
+// calendar: closures coming up within the horizon, and when orders close
+// for the first day that can still be ordered for ("Order by 18:00 today
+// for pickup tomorrow.").
+func StoreNotices(st *settings.Settings, now time.Time, loc *time.Location) []string {
+	var out []string
+	o := Ordering{Cutoff: st.Cutoff, HorizonDays: st.HorizonDays, Loc: loc}
+	end := o.End(now)
+	for _, c := range st.ClosuresFrom(shop.DayOf(now, loc)) {
+		if c.First.Before(end) {
+			out = append(out, c.Note+": "+ClosureDays(c.First, c.Last)+".")
+		}
+	}
+	if !st.Collects() && !st.Delivers() {
+		return out
+	}
+	what := "pickup or delivery"
+	switch {
+	case !st.Delivers():
+		what = "pickup"
+	case !st.Collects():
+		what = "delivery"
+	}
+	if st.Cutoff.Kind != shop.DayBefore {
+		return append(out, st.Cutoff.Explain(time.Time{}, now, loc, what))
+	}
+	for day := o.FirstDay(now); day.Before(end); day = day.AddDate(0, 0, 1) {
+		if _, closed := st.ClosedOn(day); closed || (st.OpenWeekdays != 0 && !st.OpenWeekdays.Has(day.Weekday())) {
+			continue
+		}
+		return append(out, st.Cutoff.Explain(day, now, loc, what))
+	}
+	return out
+}
+
+// ClosureDays reads like "24–27 December" or "Thursday 24 December".
+func ClosureDays(first, last time.Time) string {
+	switch {
+	case first.Equal(last):
+		return first.Format("Monday 2 January")
+	case first.Month() == last.Month() && first.Year() == last.Year():
+		return first.Format("2") + "–" + last.Format("2 January")
+	}
+	return first.Format("2 January") + " – " + last.Format("2 January")
 }

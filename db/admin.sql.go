@@ -95,7 +95,7 @@ func (q *Queries) AdminGetOrder(ctx context.Context, id int64) (AdminGetOrderRow
 
 const adminGetProduct = `-- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1
@@ -113,6 +113,8 @@ type AdminGetProductRow struct {
 	Active      bool
 	Version     int32
 	ImageHash   string
+	DailyLimit  pgtype.Int4
+	MadeOn      int32
 }
 
 func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProductRow, error) {
@@ -130,6 +132,8 @@ func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProduc
 		&i.Active,
 		&i.Version,
 		&i.ImageHash,
+		&i.DailyLimit,
+		&i.MadeOn,
 	)
 	return i, err
 }

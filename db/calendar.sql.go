@@ -492,6 +492,20 @@ func (q *Queries) OpenDeliverySlots(ctx context.Context, arg OpenDeliverySlotsPa
 	return items, nil
 }
 
+const openWeekdays = `-- name: OpenWeekdays :one
+SELECT (coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)
+      | coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0))::integer
+`
+
+// The weekdays the schedule or a delivery day makes anything on, a bit
+// each, Sunday the lowest.
+func (q *Queries) OpenWeekdays(ctx context.Context) (int32, error) {
+	row := q.db.QueryRow(ctx, openWeekdays)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const ordersOnDays = `-- name: OrdersOnDays :many
 SELECT o.id, o.number, o.customer_name, o.customer_phone, o.customer_email, o.status, o.fulfilment,
        coalesce(s.starts_at, (o.delivery_date::timestamp AT TIME ZONE $1::text))::timestamptz AS for_time
@@ -980,6 +994,47 @@ func (q *Queries) TakeFromDay(ctx context.Context, arg TakeFromDayParams) (TakeF
 		&i.Currency,
 	)
 	return i, err
+}
+
+const unwantedDeliveryDays = `-- name: UnwantedDeliveryDays :many
+SELECT d.id, d.day, d.booked, coalesce(z.name, '')::text AS zone_name
+FROM delivery_slots d
+LEFT JOIN delivery_zones z ON z.id = d.zone_id
+WHERE d.unwanted AND d.booked > 0 AND d.day >= $1::date
+ORDER BY d.day
+`
+
+type UnwantedDeliveryDaysRow struct {
+	ID       int64
+	Day      time.Time
+	Booked   int32
+	ZoneName string
+}
+
+// Booked delivery days that the delivery days or a closure no longer want.
+func (q *Queries) UnwantedDeliveryDays(ctx context.Context, fromDay time.Time) ([]UnwantedDeliveryDaysRow, error) {
+	rows, err := q.db.Query(ctx, unwantedDeliveryDays, fromDay)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []UnwantedDeliveryDaysRow{}
+	for rows.Next() {
+		var i UnwantedDeliveryDaysRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Day,
+			&i.Booked,
+			&i.ZoneName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const unwantedSlots = `-- name: UnwantedSlots :many

@@ -177,6 +177,17 @@ func (q *Queries) ListCategories(ctx context.Context) ([]ListCategoriesRow, erro
 	return items, nil
 }
 
+const productIDBySlug = `-- name: ProductIDBySlug :one
+SELECT id FROM products WHERE slug = $1
+`
+
+func (q *Queries) ProductIDBySlug(ctx context.Context, slug string) (int64, error) {
+	row := q.db.QueryRow(ctx, productIDBySlug, slug)
+	var id int64
+	err := row.Scan(&id)
+	return id, err
+}
+
 const productSlugExists = `-- name: ProductSlugExists :one
 SELECT EXISTS (SELECT 1 FROM products WHERE slug = $1)
 `

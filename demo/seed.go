@@ -13,14 +13,16 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/calendar"
 	"shopfront/db"
 	"shopfront/settings"
 	"shopfront/shop"
 	"shopfront/staffauth"
 )
 
-// Load inserts the demo shop in one transaction: the catalogue, and pickup
-// slots for the next 7 days in the shop's time zone. It only adds what is
+// Load inserts the demo shop in one transaction: the catalogue, and its
+// week (a schedule, delivery days, a product made to order) with the
+// slots it makes. It only adds what is
 // missing, so loading twice adds nothing; it returns how many products it added.
 func Load(ctx context.Context, pool *pgxpool.Pool, currency string, loc *time.Location, now time.Time) (added int, err error) {
 	if err := LoadSettings(ctx, pool, now); err != nil {
@@ -94,6 +96,16 @@ var SlotTimes = [][2]int{{9, 10}, {11, 12}, {14, 15}, {16, 17}}
 // SlotCapacity is how many orders each demo slot takes.
 const SlotCapacity = 5
 
+// MadeToOrder is the demo's product made to order, and its daily limit.
+const (
+	MadeToOrder      = "white-sourdough-loaf"
+	MadeToOrderLimit = 40
+)
+
+// loadSlots gives the demo shop its week, unless it has a schedule: the
+// windows of SlotTimes every day at its pickup point, deliveries on
+// Tuesdays, Thursdays and Saturdays, and its sourdough made to order;
+// then makes the slots up to the horizon.
 func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.Time) error {
 	point, err := q.DefaultPickupPoint(ctx)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -101,25 +113,36 @@ func loadSlots(ctx context.Context, q *db.Queries, loc *time.Location, now time.
 	} else if err != nil {
 		return err
 	}
-	today := now.In(loc)
-	for d := range 7 {
-		day := time.Date(today.Year(), today.Month(), today.Day()+d, 0, 0, 0, 0, loc)
-		for _, t := range SlotTimes {
-			// time.Date, not midnight plus hours: 09:00 stays 09:00 on a clock-change day.
-			start := time.Date(day.Year(), day.Month(), day.Day(), t[0], 0, 0, 0, loc)
-			if !start.After(now) {
-				continue
-			}
-			_, err := q.InsertSlotIfMissing(ctx, db.InsertSlotIfMissingParams{
-				PickupPointID: point,
-				StartsAt:      start, EndsAt: time.Date(day.Year(), day.Month(), day.Day(), t[1], 0, 0, 0, loc), Capacity: SlotCapacity,
-			})
-			if err != nil {
+	rules, err := q.ScheduleRules(ctx)
+	if err != nil || len(rules) > 0 {
+		return err
+	}
+	for _, t := range SlotTimes {
+		if _, err := q.InsertScheduleRule(ctx, db.InsertScheduleRuleParams{PickupPointID: point, Weekdays: int32(shop.AllWeek),
+			Starts: settings.TimeOf(shop.Clock(t[0] * 60)), Ends: settings.TimeOf(shop.Clock(t[1] * 60)), SlotMinutes: 60, Capacity: SlotCapacity}); err != nil {
+			return err
+		}
+	}
+	zones, err := q.DeliveryZones(ctx)
+	if err != nil {
+		return err
+	}
+	for _, z := range zones {
+		for _, d := range []time.Weekday{time.Tuesday, time.Thursday, time.Saturday} {
+			if err := q.InsertDeliveryDay(ctx, db.InsertDeliveryDayParams{ZoneID: z.ID, Weekday: int32(d), Capacity: 20}); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	if id, err := q.ProductIDBySlug(ctx, MadeToOrder); err == nil {
+		if _, err := q.SetProductDaily(ctx, db.SetProductDailyParams{ID: id, DailyLimit: pgtype.Int4{Int32: MadeToOrderLimit, Valid: true}, MadeOn: int32(shop.AllWeek)}); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	_, err = calendar.Generate(ctx, q, now, loc)
+	return err
 }
 
 func loadCatalogue(ctx context.Context, q *db.Queries, currency string, now time.Time) (int, error) {

@@ -68,6 +68,9 @@ func (s *Server) renderCalendar(c echo.Context, status int, p views.AdminCalenda
 	if p.Unwanted, err = s.queries.UnwantedSlots(ctx, now); err != nil {
 		return err
 	}
+	if p.UnwantedDays, err = s.queries.UnwantedDeliveryDays(ctx, today); err != nil {
+		return err
+	}
 	days, err := s.queries.DeliveryDays(ctx)
 	if err != nil {
 		return err

@@ -2,9 +2,11 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -46,8 +48,64 @@ func (s *Server) productForm(c echo.Context, id int64) (views.AdminProductForm, 
 	f.ID, f.Name, f.Slug, f.Description = p.ID, p.Name, p.Slug, p.Description
 	f.Price = shop.Money{Minor: p.PriceMinor, Currency: p.Currency}.Decimal()
 	f.CategoryID, f.Active, f.Version, f.Stock, f.ImageHash = p.CategoryID, p.Active, p.Version, p.Stock, p.ImageHash
+	f.MadeToOrder, f.DailyLimit, f.MadeOn = p.DailyLimit.Valid, int(p.DailyLimit.Int32), shop.Weekdays(p.MadeOn)
+	if !f.MadeToOrder {
+		f.DailyLimit = 20
+	}
 	f.Movements, err = s.queries.StockMovements(ctx, id)
 	return f, err
+}
+
+// adminProductDaily sets how a product is sold: from stock, or made to
+// order with a daily limit on some weekdays.
+func (s *Server) adminProductDaily(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	d := catalogue.Daily{}
+	for wd := range 7 {
+		if c.FormValue("made-"+strconv.Itoa(wd)) == "true" {
+			d.MadeOn = d.MadeOn.With(time.Weekday(wd))
+		}
+	}
+	made := c.FormValue("sold") == "made"
+	limit, convErr := strconv.Atoi(strings.TrimSpace(c.FormValue("daily_limit")))
+	if made {
+		d.Limit = &limit
+	} else if d.MadeOn == 0 {
+		d.MadeOn = shop.AllWeek
+	}
+	switch {
+	case made && convErr != nil:
+		err = &shop.InputError{Field: "daily_limit", Message: "Give the most that can be made a day, like 40."}
+	default:
+		err = catalogue.SetDaily(c.Request().Context(), s.pool, id, d, shop.DayOf(s.now(), s.cfg.Location))
+	}
+	var input *shop.InputError
+	switch {
+	case err == nil:
+		if made {
+			s.flash(c, "success", fmt.Sprintf("Made to order: at most %d a day, on %s.", limit, d.MadeOn.Names()))
+		} else {
+			s.flash(c, "success", "Sold from stock on hand.")
+		}
+		return redirect(c, s.paths.URL(views.RouteAdminProduct, id)+"#daily-title")
+	case errors.As(err, &input):
+		f, ferr := s.productForm(c, id)
+		if ferr != nil {
+			return ferr
+		}
+		f.MadeToOrder, f.MadeOn = made, d.MadeOn
+		if convErr == nil {
+			f.DailyLimit = limit
+		}
+		f.DailyErrors = shop.FieldErrors{input.Field: input.Message}
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+	case errors.Is(err, catalogue.ErrNotFound):
+		return echo.ErrNotFound
+	}
+	return err
 }
 
 // withTyped puts what the person typed back into the form.

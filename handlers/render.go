@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"shopfront/calendar"
 	"shopfront/cookiestate"
 	"shopfront/settings"
 	"shopfront/shop"
@@ -125,6 +127,10 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 			return token
 		}
 		p.Theme = preferences(j).Theme
+		// The checkout says it itself, for the days it offers.
+		if !partial && shopSettings != nil && !strings.HasPrefix(c.Path(), "/admin") && !strings.HasPrefix(c.Path(), "/checkout") {
+			p.Notices = calendar.StoreNotices(shopSettings, p.Now, s.cfg.Location)
+		}
 		p.CartCount = shop.CartCount(cartLines(c))
 		p.RecentOrders = len(recentOrderTokens(c, s.now()))
 		if !partial {

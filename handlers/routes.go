@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminProductUpdate, echo.POST, "/admin/products/:id", s.adminUpdateProduct)
 	s.staff(views.RouteAdminProductImage, echo.POST, "/admin/products/:id/image", s.adminUploadImage)
 	s.staff(views.RouteAdminProductStock, echo.POST, "/admin/products/:id/stock", s.adminChangeStock)
+	s.staff(views.RouteAdminProductDaily, echo.POST, "/admin/products/:id/daily", s.adminProductDaily)
 
 	s.staff(views.RouteAdminCategories, echo.GET, "/admin/categories", s.adminCategories)
 	s.staff(views.RouteAdminCategoryCreate, echo.POST, "/admin/categories", s.adminCreateCategory)

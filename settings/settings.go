@@ -71,6 +71,9 @@ type Settings struct {
 	Hours             [7][]Range    // by weekday, Sunday first
 	Zones             []shop.DeliveryZone
 	Closures          []Closure // not yet over, earliest first
+	// OpenWeekdays are the weekdays the schedule or a delivery day makes
+	// slots or deliveries on (none: only one-off slots).
+	OpenWeekdays shop.Weekdays
 }
 
 // Closure is days the shop is closed, with the note customers see.
@@ -118,6 +121,11 @@ func Load(ctx context.Context, q *db.Queries) (*Settings, error) {
 		return nil, fmt.Errorf("reading the delivery zones: %w", err)
 	}
 	s.Zones = ZonesOf(zones)
+	open, err := q.OpenWeekdays(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the schedule's days: %w", err)
+	}
+	s.OpenWeekdays = shop.Weekdays(open)
 	closures, err := q.Closures(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the closures: %w", err)

@@ -33,6 +33,7 @@ const (
 	RouteAdminProductUpdate   = "admin.product.update"
 	RouteAdminProductImage    = "admin.product.image"
 	RouteAdminProductStock    = "admin.product.stock"
+	RouteAdminProductDaily    = "admin.product.daily"
 	RouteAdminCategories      = "admin.categories"
 	RouteAdminCategoryCreate  = "admin.category.create"
 	RouteAdminCategoryUpdate  = "admin.category.update"
@@ -186,6 +187,12 @@ type AdminProductForm struct {
 	StockErrors shop.FieldErrors
 	ImageError  string
 	Currency    string
+	// How it is sold: from stock, or made to order up to DailyLimit a day
+	// on MadeOn.
+	MadeToOrder bool
+	DailyLimit  int
+	MadeOn      shop.Weekdays
+	DailyErrors shop.FieldErrors
 }
 
 // AdminCategories is the category list.

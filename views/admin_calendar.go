@@ -30,11 +30,13 @@ type AdminCalendar struct {
 	Points   []PointRules
 	Closures []ClosureOrders
 	Unwanted []db.UnwantedSlotsRow
-	Zones    []ZoneDays
-	Owner    bool
-	S        *settings.Settings
-	Edit     calendar.Rule // the window being changed; ID 0 for a new one
-	Now      time.Time
+	// UnwantedDays are booked delivery days no longer wanted.
+	UnwantedDays []db.UnwantedDeliveryDaysRow
+	Zones        []ZoneDays
+	Owner        bool
+	S            *settings.Settings
+	Edit         calendar.Rule // the window being changed; ID 0 for a new one
+	Now          time.Time
 }
 
 // PointRules is one pickup point's windows.
@@ -100,15 +102,4 @@ func capacityText(n int) string {
 		return ""
 	}
 	return strconv.Itoa(n)
-}
-
-// closureDays reads like "24–27 December" or "Thursday 24 December".
-func closureDays(first, last time.Time) string {
-	switch {
-	case first.Equal(last):
-		return first.Format("Monday 2 January")
-	case first.Month() == last.Month() && first.Year() == last.Year():
-		return first.Format("2") + "–" + last.Format("2 January")
-	}
-	return first.Format("2 January") + " – " + last.Format("2 January")
 }

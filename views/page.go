@@ -86,6 +86,9 @@ type Page struct {
 	Theme           string // "light", "dark" or "system"
 	Flash           *Flash // a one-time message to show
 	Location        *time.Location
+	// Notices are what every storefront page says about the calendar:
+	// closures coming up, when orders close.
+	Notices []string
 	// CartCount is the number of items in the cart cookie, for the badge.
 	CartCount int
 	// RecentOrders is how many orders this browser has placed recently.

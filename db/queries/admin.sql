@@ -12,7 +12,7 @@ LIMIT 500;
 
 -- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1;

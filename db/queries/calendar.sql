@@ -214,3 +214,17 @@ WHERE product_id = sqlc.arg(product_id) AND day >= sqlc.arg(from_day)::date AND 
   AND ordered > sqlc.arg(day_limit)::integer
 ORDER BY ordered DESC, day
 LIMIT 1;
+
+-- name: OpenWeekdays :one
+-- The weekdays the schedule or a delivery day makes anything on, a bit
+-- each, Sunday the lowest.
+SELECT (coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)
+      | coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0))::integer;
+
+-- name: UnwantedDeliveryDays :many
+-- Booked delivery days that the delivery days or a closure no longer want.
+SELECT d.id, d.day, d.booked, coalesce(z.name, '')::text AS zone_name
+FROM delivery_slots d
+LEFT JOIN delivery_zones z ON z.id = d.zone_id
+WHERE d.unwanted AND d.booked > 0 AND d.day >= sqlc.arg(from_day)::date
+ORDER BY d.day;

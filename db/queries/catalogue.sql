@@ -75,3 +75,6 @@ SELECT EXISTS (SELECT 1 FROM products WHERE slug = $1);
 -- name: SitemapProducts :many
 -- Every product for sale, for sitemap.xml.
 SELECT slug, updated_at FROM products WHERE active ORDER BY id LIMIT 50000;
+
+-- name: ProductIDBySlug :one
+SELECT id FROM products WHERE slug = $1;
