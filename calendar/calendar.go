@@ -399,22 +399,22 @@ func StoreNotices(st *settings.Settings, now time.Time, loc *time.Location) []st
 			out = append(out, c.Note+": "+ClosureDays(c.First, c.Last)+".")
 		}
 	}
-	if !st.Collects() && !st.Delivers() {
-		return out
-	}
-	what := "pickup or delivery"
-	switch {
-	case !st.Delivers():
-		what = "pickup"
-	case !st.Collects():
-		what = "delivery"
-	}
-	if st.Cutoff.Kind != shop.DayBefore {
-		return append(out, st.Cutoff.Explain(time.Time{}, now, loc, what))
-	}
-	for day := o.FirstDay(now); day.Before(end); day = day.AddDate(0, 0, 1) {
-		if _, closed := st.ClosedOn(day); closed || (st.OpenWeekdays != 0 && !st.OpenWeekdays.Has(day.Weekday())) {
+	pickup, delivery := st.Collects(), st.Delivers()
+	scheduled := st.PickupWeekdays|st.DeliveryWeekdays != 0
+	for day := o.FirstDay(now); day.Before(end) && (pickup || delivery); day = day.AddDate(0, 0, 1) {
+		if _, closed := st.ClosedOn(day); closed {
 			continue
+		}
+		p := pickup && (!scheduled || st.PickupWeekdays.Has(day.Weekday()))
+		d := delivery && (!scheduled || st.DeliveryWeekdays.Has(day.Weekday()))
+		what := "pickup or delivery"
+		switch {
+		case !p && !d:
+			continue
+		case !d:
+			what = "pickup"
+		case !p:
+			what = "delivery"
 		}
 		return append(out, st.Cutoff.Explain(day, now, loc, what))
 	}

@@ -493,17 +493,22 @@ func (q *Queries) OpenDeliverySlots(ctx context.Context, arg OpenDeliverySlotsPa
 }
 
 const openWeekdays = `-- name: OpenWeekdays :one
-SELECT (coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)
-      | coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0))::integer
+SELECT coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)::integer AS pickup,
+       coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0)::integer AS delivery
 `
 
-// The weekdays the schedule or a delivery day makes anything on, a bit
-// each, Sunday the lowest.
-func (q *Queries) OpenWeekdays(ctx context.Context) (int32, error) {
+type OpenWeekdaysRow struct {
+	Pickup   int32
+	Delivery int32
+}
+
+// The weekdays the schedule makes slots on, and those a zone is delivered
+// on, a bit each, Sunday the lowest.
+func (q *Queries) OpenWeekdays(ctx context.Context) (OpenWeekdaysRow, error) {
 	row := q.db.QueryRow(ctx, openWeekdays)
-	var column_1 int32
-	err := row.Scan(&column_1)
-	return column_1, err
+	var i OpenWeekdaysRow
+	err := row.Scan(&i.Pickup, &i.Delivery)
+	return i, err
 }
 
 const ordersOnDays = `-- name: OrdersOnDays :many

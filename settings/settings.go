@@ -71,9 +71,10 @@ type Settings struct {
 	Hours             [7][]Range    // by weekday, Sunday first
 	Zones             []shop.DeliveryZone
 	Closures          []Closure // not yet over, earliest first
-	// OpenWeekdays are the weekdays the schedule or a delivery day makes
-	// slots or deliveries on (none: only one-off slots).
-	OpenWeekdays shop.Weekdays
+	// PickupWeekdays are the weekdays the schedule makes slots on, and
+	// DeliveryWeekdays those a zone is delivered on (none: only one-off
+	// slots or days).
+	PickupWeekdays, DeliveryWeekdays shop.Weekdays
 }
 
 // Closure is days the shop is closed, with the note customers see.
@@ -125,7 +126,7 @@ func Load(ctx context.Context, q *db.Queries) (*Settings, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the schedule's days: %w", err)
 	}
-	s.OpenWeekdays = shop.Weekdays(open)
+	s.PickupWeekdays, s.DeliveryWeekdays = shop.Weekdays(open.Pickup), shop.Weekdays(open.Delivery)
 	closures, err := q.Closures(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the closures: %w", err)

@@ -216,10 +216,10 @@ ORDER BY ordered DESC, day
 LIMIT 1;
 
 -- name: OpenWeekdays :one
--- The weekdays the schedule or a delivery day makes anything on, a bit
--- each, Sunday the lowest.
-SELECT (coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)
-      | coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0))::integer;
+-- The weekdays the schedule makes slots on, and those a zone is delivered
+-- on, a bit each, Sunday the lowest.
+SELECT coalesce((SELECT bit_or(r.weekdays) FROM schedule_rules r JOIN pickup_points p ON p.id = r.pickup_point_id AND p.active), 0)::integer AS pickup,
+       coalesce((SELECT bit_or(1 << d.weekday) FROM delivery_days d), 0)::integer AS delivery;
 
 -- name: UnwantedDeliveryDays :many
 -- Booked delivery days that the delivery days or a closure no longer want.
