@@ -58,6 +58,13 @@ type MailSink struct {
 	refuse  func(rcpt string) *smtp.SMTPError
 	arrived chan struct{} // closed and replaced on every new message
 	rcpts   int           // RCPT commands seen, accepted or not
+	hold    *hold         // when set, DATA waits for its release
+}
+
+type hold struct {
+	once    sync.Once
+	held    chan struct{} // closed when a message waits
+	release chan struct{}
 }
 
 // NewMailSink starts an SMTP server for the test, stopped when it ends.
@@ -113,6 +120,18 @@ func (s *MailSink) Refuse(f func(rcpt string) *smtp.SMTPError) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.refuse = f
+}
+
+// Hold makes every message wait in DATA, its sender's connection open,
+// until release is called; held is closed as soon as one waits. A test
+// holds a send in flight with it.
+func (s *MailSink) Hold() (held <-chan struct{}, release func()) {
+	h := &hold{held: make(chan struct{}), release: make(chan struct{})}
+	s.mu.Lock()
+	s.hold = h
+	s.mu.Unlock()
+	var once sync.Once
+	return h.held, func() { once.Do(func() { close(h.release) }) }
 }
 
 // Messages is everything accepted so far.
@@ -241,6 +260,13 @@ func (ss *sinkSession) Data(r io.Reader) error {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return err
+	}
+	ss.sink.mu.Lock()
+	h := ss.sink.hold
+	ss.sink.mu.Unlock()
+	if h != nil {
+		h.once.Do(func() { close(h.held) })
+		<-h.release
 	}
 	m, err := ParseMail(raw)
 	if err != nil {

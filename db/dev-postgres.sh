@@ -23,10 +23,12 @@ say() { echo "dev-postgres: $*" >&2; }
 [[ $# -gt 0 ]] || die "usage: db/dev-postgres.sh COMMAND [ARG...]"
 root=$(cd "$(dirname "$0")/.." && pwd)
 port=${DEV_PG_PORT:-54329}
+port_var=DEV_PG_PORT
 datadir_name=postgres
 server_opts="-c synchronous_commit=off -c max_connections=300"
 if [[ ${DEV_PG_PRIVATE:-} == 1 ]]; then
 	port=${DEV_PG_TEST_PORT:-54339}
+	port_var=DEV_PG_TEST_PORT
 	datadir_name=postgres-test
 	# Throwaway test data: no fsync, room for many test clusters at once.
 	server_opts="-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500 -c shared_buffers=128MB"
@@ -90,7 +92,7 @@ start_private_cluster() {
 	if "${run_as[@]}" "$bin/pg_ctl" status -D "$datadir" >/dev/null 2>&1; then
 		return 0
 	fi
-	port_open "$port" && die "port $port is taken by another program; set DEV_PG_PORT to a free port"
+	port_open "$port" && die "port $port is taken by another program; set $port_var to a free port"
 	"${run_as[@]}" "$bin/pg_ctl" -D "$datadir" -l "$datadir/server.log" -w -t 30 \
 		-o "-p $port -k $datadir -c listen_addresses=127.0.0.1 $server_opts" \
 		start >/dev/null || die "the private cluster did not start; see $datadir/server.log"

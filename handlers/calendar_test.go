@@ -358,6 +358,10 @@ func TestADailyLimitOfFortySellsExactlyFortyAcrossNodes(t *testing.T) {
 	if n := count(t, c.Pool, "SELECT stock FROM products WHERE id = $1", loaf); n != stock {
 		t.Fatalf("stock on hand moved for a product made to order: %d, was %d", n, stock)
 	}
+	// The product page names the next day it can be had.
+	if page := html.UnescapeString(c.Client().Get(t, "/products/white-sourdough-loaf").Body); !strings.Contains(page, "Made to order") || !strings.Contains(page, "Next available: Saturday.") {
+		t.Fatal("the product page does not say it is made to order and next available on Saturday")
+	}
 	// Saturday is unaffected.
 	if r := c.Client().PlaceOrder(t, apptest.Order{ProductID: loaf, SlotID: saturday}); r.StatusCode != http.StatusSeeOther {
 		t.Fatalf("Saturday order: %d", r.StatusCode)

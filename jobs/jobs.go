@@ -195,6 +195,7 @@ func (q *Queue) Stop(ctx context.Context) error {
 	if !q.working {
 		return nil
 	}
+	q.log.Info("job queue stopping: no new jobs are taken, running ones finish")
 	err := q.client.Stop(ctx)
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		q.log.Warn("jobs still running at the shutdown timeout were cancelled; another node retries them")

@@ -94,6 +94,44 @@ func TestHousekeepingIsScheduledOnceForTheWholeCluster(t *testing.T) {
 	}
 }
 
+// The cluster's leader makes the slots of the schedule by itself, once a
+// period: a window saved without making slots gets them from the job.
+func TestTheLeaderMakesSlotsFromTheSchedule(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{NoJobs: true})
+	// A Tuesday-to-Saturday window, written as an older node would have
+	// left it: no slots yet.
+	if _, err := c.Pool.Exec(t.Context(), `INSERT INTO schedule_rules (pickup_point_id, weekdays, starts, ends, slot_minutes, capacity)
+		SELECT min(id), 124, '09:00', '11:00', 60, 4 FROM pickup_points`); err != nil {
+		t.Fatal(err)
+	}
+	c.StartJobs()
+	deadline := time.Now().Add(time.Minute)
+	for {
+		var done int
+		if err := c.Pool.QueryRow(t.Context(), "SELECT count(*) FROM river_job WHERE kind = 'make_slots' AND state = 'completed'").Scan(&done); err != nil {
+			t.Fatal(err)
+		}
+		if done > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no make_slots job ran")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	var slots, wrong, jobs int
+	_ = c.Pool.QueryRow(t.Context(), "SELECT count(*) FROM pickup_slots WHERE generated").Scan(&slots)
+	_ = c.Pool.QueryRow(t.Context(), `SELECT count(*) FROM pickup_slots
+		WHERE extract(isodow FROM starts_at AT TIME ZONE 'Europe/London') IN (1, 7) OR capacity <> 4`).Scan(&wrong)
+	_ = c.Pool.QueryRow(t.Context(), "SELECT count(*) FROM river_job WHERE kind = 'make_slots'").Scan(&jobs)
+	// 14 days ahead hold 9 or 10 Tuesday-to-Saturday days, 2 slots each
+	// (today's may have started already).
+	if slots < 16 || slots > 20 || wrong != 0 || jobs != 1 {
+		t.Fatalf("%d slots made (%d on the wrong days or capacity) by %d jobs; want 16–20, 0, 1", slots, wrong, jobs)
+	}
+}
+
 // Finished orders older than the retention period lose their personal
 // data; newer or unfinished ones keep it; the sales stay.
 func TestOldOrdersAreAnonymised(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -125,5 +126,73 @@ func TestStaffInviteAndResetPrintSingleUseLinks(t *testing.T) {
 	out, err = staff("reset", "--email", "Owner@Shop.example")
 	if m = link.FindStringSubmatch(out); err != nil || m == nil || m[1] != "reset" || hashed(m[2]) != 1 {
 		t.Fatalf("staff reset: %v\n%s", err, out)
+	}
+}
+
+// SIGTERM while an email is being sent: the node stops taking jobs, lets
+// the one running finish, then exits; the job it had not started waits in
+// Postgres for another node.
+func TestSIGTERMLetsTheRunningJobFinish(t *testing.T) {
+	dbURL := apptest.NewDatabase(t, true)
+	pool := apptest.NewPool(t, dbURL, 2)
+	slot := apptest.AddSlot(t, pool, time.Now().Add(26*time.Hour).Truncate(time.Hour), 5)
+	sink := apptest.NewMailSink(t)
+	held, release := sink.Hold()
+	defer release()
+	bin := binary(t)
+	mailEnv := []string{"SMTP_URL=" + sink.URL(), "MAIL_FROM=Test Bakery <orders@bakery.test>",
+		"COOKIE_KEYS=" + cookiestate.GenerateKeySet().String(), "SHUTDOWN_TIMEOUT=60s"}
+
+	a := startNode(t, bin, dbURL, append(mailEnv, "JOB_WORKERS=1")...)
+	var loaf int64
+	if err := pool.QueryRow(t.Context(), "SELECT id FROM products WHERE slug = 'white-sourdough-loaf'").Scan(&loaf); err != nil {
+		t.Fatal(err)
+	}
+	if r := apptest.NewClient(a.base).PlaceOrder(t, apptest.Order{ProductID: loaf, SlotID: slot}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("checkout: %d", r.StatusCode)
+	}
+	select { // one of the order's two emails is now being sent
+	case <-held:
+	case <-time.After(time.Minute):
+		t.Fatal("no email was sent")
+	}
+	if err := a.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, func() bool { return strings.Contains(a.logs.String(), `"job queue stopping`) }, "the job queue to start stopping")
+	release() // the send in flight completes after the queue began to stop
+
+	done := make(chan error, 1)
+	go func() { done <- a.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("the node exited with %v\n%s", err, a.logs.String())
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the node did not exit")
+	}
+	states := map[string]int{}
+	rows, err := pool.Query(t.Context(), "SELECT state, count(*) FROM river_job WHERE kind = 'send_email' GROUP BY state")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			t.Fatal(err)
+		}
+		states[state] = n
+	}
+	if states["completed"] != 1 || states["available"] != 1 || len(sink.Messages()) != 1 {
+		t.Fatalf("after SIGTERM: email jobs %v and %d sent; want the running one completed and sent, the other waiting", states, len(sink.Messages()))
+	}
+
+	// Another node sends the one left.
+	startNode(t, bin, dbURL, mailEnv...)
+	waitFor(t, func() bool { return len(sink.Messages()) == 2 }, "the second email")
+	if !strings.Contains(sink.Messages()[0].Rcpts()+sink.Messages()[1].Rcpts(), "ada@example.com") {
+		t.Fatal("the customer's confirmation was not among the two")
 	}
 }
