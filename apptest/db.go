@@ -85,7 +85,7 @@ func (m migrator) Hash() (string, error) {
 		return err
 	})
 	fmt.Fprint(h, "river", db.RiverVersions(), m.server)
-	h.Write([]byte("test-shop-v1"))
+	h.Write([]byte("test-shop-v2"))
 	if m.withDemo {
 		h.Write([]byte("demo-v1"))
 	}

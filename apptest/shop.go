@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/calendar"
 	"shopfront/db"
 	"shopfront/settings"
 	"shopfront/shop"
@@ -52,6 +53,15 @@ func ConfigureShop(ctx context.Context, pool *pgxpool.Pool) error {
 		func(ch settings.Change) error { return settings.SaveZone(ctx, pool, ch, TestZones[0]) },
 		func(ch settings.Change) error { return settings.SaveDeliveryEnabled(ctx, pool, ch, true) },
 		func(ch settings.Change) error { return settings.SaveNotify(ctx, pool, ch, ShopInbox) },
+		// Tests buy from one address, many times: no hourly limit per
+		// customer (the tests of the limit set one).
+		func(ch settings.Change) error {
+			s, err := settings.Load(ctx, db.New(pool))
+			if err != nil {
+				return err
+			}
+			return calendar.SaveOrdering(ctx, pool, ch, London, s.HorizonDays, s.Cutoff, 0)
+		},
 	}
 	for _, step := range steps {
 		ch, err := change()

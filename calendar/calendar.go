@@ -36,6 +36,11 @@ const (
 	MaxClosureDays = 366
 	MaxNote        = 200
 	MaxRules       = 50
+	// MaxOrdersPerHour is the highest per-customer hourly limit that can
+	// be set (0 turns the limit off).
+	MaxOrdersPerHour = 10000
+	// KeepOrdersPerHour saves the ordering rules without changing it.
+	KeepOrdersPerHour = -1
 )
 
 // Rule is a window of the weekly schedule at one pickup point: on Days,
@@ -50,7 +55,7 @@ type Rule struct {
 	Capacity int
 }
 
-// String reads like "Tue–Sat 08:00–13:00, every 30 minutes, 6 orders each".
+// String reads like "Tue–Sat 08:00–13:00".
 func (r Rule) String() string {
 	return fmt.Sprintf("%s %s–%s", r.Days, r.Starts, r.Ends)
 }
@@ -147,8 +152,10 @@ func CheckOrdering(horizon int, c shop.Cutoff, rules []Rule) error {
 				}
 			}
 		}
-		if c.DaysBefore >= horizon {
-			return &shop.InputError{Field: "cutoff_days_before", Message: fmt.Sprintf("Orders closing %d days before leave nothing to book within %d days ahead: book further ahead or close later.", c.DaysBefore, horizon)}
+		// After the cut-off time the first day open is DaysBefore+1 ahead:
+		// it must still be within the horizon.
+		if c.DaysBefore > 0 && c.DaysBefore+2 > horizon {
+			return &shop.InputError{Field: "cutoff_days_before", Message: fmt.Sprintf("Orders closing %d days before leave nothing to book within %d days ahead in the evenings: book further ahead or close later.", c.DaysBefore, horizon)}
 		}
 	default:
 		return &shop.InputError{Field: "cutoff_kind", Message: "Choose how orders close."}
@@ -351,7 +358,10 @@ func SetDeliveryDays(ctx context.Context, pool *pgxpool.Pool, e Edit, zoneID int
 // SaveOrdering saves the booking horizon and the cut-off rule as a section
 // of the settings (versioned, in the change log) and remakes the slots for
 // the new horizon in the same transaction.
-func SaveOrdering(ctx context.Context, pool *pgxpool.Pool, ch settings.Change, loc *time.Location, horizon int, c shop.Cutoff) error {
+func SaveOrdering(ctx context.Context, pool *pgxpool.Pool, ch settings.Change, loc *time.Location, horizon int, c shop.Cutoff, perHour int) error {
+	if perHour != KeepOrdersPerHour && (perHour < 0 || perHour > MaxOrdersPerHour) {
+		return &shop.InputError{Field: "orders_per_hour", Message: fmt.Sprintf("Allow 0 (no limit) to %d orders an hour from one customer.", MaxOrdersPerHour)}
+	}
 	return settings.Save(ctx, pool, ch, "Ordering", func(q *db.Queries, before *settings.Settings) (string, error) {
 		if err := q.LockCalendar(ctx); err != nil {
 			return "", err
@@ -363,13 +373,17 @@ func SaveOrdering(ctx context.Context, pool *pgxpool.Pool, ch settings.Change, l
 		if err := CheckOrdering(horizon, c, rules); err != nil {
 			return "", err
 		}
+		if perHour == KeepOrdersPerHour {
+			perHour = before.OrdersPerHour
+		}
 		if c.Kind == shop.DayBefore {
 			c.Lead = before.Cutoff.Lead // kept for when the owner goes back to a lead time
 		} else {
 			c.DaysBefore, c.At = before.Cutoff.DaysBefore, before.Cutoff.At
 		}
 		if err := q.UpdateOrdering(ctx, db.UpdateOrderingParams{HorizonDays: int32(horizon), CutoffKind: string(c.Kind),
-			CutoffDaysBefore: int32(c.DaysBefore), CutoffTime: settings.TimeOf(c.At), LeadMinutes: int32(c.Lead / time.Minute)}); err != nil {
+			CutoffDaysBefore: int32(c.DaysBefore), CutoffTime: settings.TimeOf(c.At), LeadMinutes: int32(c.Lead / time.Minute),
+			OrdersPerHour: int32(perHour)}); err != nil {
 			return "", err
 		}
 		if _, err := Generate(ctx, q, ch.Now, loc); err != nil {
@@ -381,6 +395,9 @@ func SaveOrdering(ctx context.Context, pool *pgxpool.Pool, ch settings.Change, l
 		}
 		if before.Cutoff.String() != c.String() {
 			parts = append(parts, "Orders close: "+before.Cutoff.String()+" → "+c.String())
+		}
+		if before.OrdersPerHour != perHour {
+			parts = append(parts, fmt.Sprintf("Orders an hour from one customer: %d → %d", before.OrdersPerHour, perHour))
 		}
 		return strings.Join(parts, "; "), nil
 	})

@@ -180,7 +180,7 @@ func (p DayProblem) Message(now time.Time, loc *time.Location) string {
 		s = fmt.Sprintf("%s is sold out for %s", p.Name, day)
 	}
 	if p.Next.IsZero() {
-		return s + ", and on every day we take orders for."
+		return s + " — and no other day we take orders for has enough left."
 	}
 	return s + " — available " + shop.DayName(p.Next, now, loc) + "."
 }

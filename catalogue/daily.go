@@ -22,6 +22,9 @@ const MaxDailyLimit = 100_000
 type Daily struct {
 	Limit  *int
 	MadeOn shop.Weekdays
+	// MaxPerOrder caps the units of it one order may have (nil: none
+	// beyond the cart's own limit).
+	MaxPerOrder *int
 }
 
 // SetDaily saves how a product is sold. A daily limit may not go below
@@ -38,8 +41,15 @@ func SetDaily(ctx context.Context, pool *pgxpool.Pool, productID int64, d Daily,
 		}
 		limit = pgtype.Int4{Int32: int32(*d.Limit), Valid: true}
 	}
+	var perOrder pgtype.Int4
+	if d.MaxPerOrder != nil {
+		if *d.MaxPerOrder < 1 || *d.MaxPerOrder > shop.MaxQuantity {
+			return &shop.InputError{Field: "max_per_order", Message: fmt.Sprintf("At most 1 to %d in one order, or leave it empty.", shop.MaxQuantity)}
+		}
+		perOrder = pgtype.Int4{Int32: int32(*d.MaxPerOrder), Valid: true}
+	}
 	return db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
-		n, err := q.SetProductDaily(ctx, db.SetProductDailyParams{ID: productID, DailyLimit: limit, MadeOn: int32(d.MadeOn)})
+		n, err := q.SetProductDaily(ctx, db.SetProductDailyParams{ID: productID, DailyLimit: limit, MadeOn: int32(d.MadeOn), MaxPerOrder: perOrder})
 		if err != nil {
 			return fmt.Errorf("saving the daily limit: %w", err)
 		}

@@ -36,7 +36,7 @@ const adminGetOrder = `-- name: AdminGetOrder :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at, o.slot_id,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, coalesce(o.client_network, '')::text AS client_network
 FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.id = $1
@@ -63,6 +63,7 @@ type AdminGetOrderRow struct {
 	SlotID           pgtype.Int8
 	SlotStartsAt     pgtype.Timestamptz
 	SlotEndsAt       pgtype.Timestamptz
+	ClientNetwork    string
 }
 
 func (q *Queries) AdminGetOrder(ctx context.Context, id int64) (AdminGetOrderRow, error) {
@@ -89,13 +90,14 @@ func (q *Queries) AdminGetOrder(ctx context.Context, id int64) (AdminGetOrderRow
 		&i.SlotID,
 		&i.SlotStartsAt,
 		&i.SlotEndsAt,
+		&i.ClientNetwork,
 	)
 	return i, err
 }
 
 const adminGetProduct = `-- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1
@@ -115,6 +117,7 @@ type AdminGetProductRow struct {
 	ImageHash   string
 	DailyLimit  pgtype.Int4
 	MadeOn      int32
+	MaxPerOrder pgtype.Int4
 }
 
 func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProductRow, error) {
@@ -134,6 +137,7 @@ func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProduc
 		&i.ImageHash,
 		&i.DailyLimit,
 		&i.MadeOn,
+		&i.MaxPerOrder,
 	)
 	return i, err
 }

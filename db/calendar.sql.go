@@ -842,18 +842,25 @@ func (q *Queries) SetDeliverySlot(ctx context.Context, arg SetDeliverySlotParams
 }
 
 const setProductDaily = `-- name: SetProductDaily :execrows
-UPDATE products SET daily_limit = $1, made_on = $2::integer, version = version + 1, updated_at = now()
-WHERE id = $3
+UPDATE products SET daily_limit = $1, made_on = $2::integer, max_per_order = $3,
+       version = version + 1, updated_at = now()
+WHERE id = $4
 `
 
 type SetProductDailyParams struct {
-	DailyLimit pgtype.Int4
-	MadeOn     int32
-	ID         int64
+	DailyLimit  pgtype.Int4
+	MadeOn      int32
+	MaxPerOrder pgtype.Int4
+	ID          int64
 }
 
 func (q *Queries) SetProductDaily(ctx context.Context, arg SetProductDailyParams) (int64, error) {
-	result, err := q.db.Exec(ctx, setProductDaily, arg.DailyLimit, arg.MadeOn, arg.ID)
+	result, err := q.db.Exec(ctx, setProductDaily,
+		arg.DailyLimit,
+		arg.MadeOn,
+		arg.MaxPerOrder,
+		arg.ID,
+	)
 	if err != nil {
 		return 0, err
 	}
@@ -1086,7 +1093,8 @@ func (q *Queries) UnwantedSlots(ctx context.Context, fromTime time.Time) ([]Unwa
 }
 
 const updateOrdering = `-- name: UpdateOrdering :exec
-UPDATE shop_settings SET horizon_days = $1, cutoff_kind = $2, cutoff_days_before = $3, cutoff_time = $4, lead_minutes = $5 WHERE id = 1
+UPDATE shop_settings SET horizon_days = $1, cutoff_kind = $2, cutoff_days_before = $3, cutoff_time = $4, lead_minutes = $5,
+       orders_per_hour = $6 WHERE id = 1
 `
 
 type UpdateOrderingParams struct {
@@ -1095,6 +1103,7 @@ type UpdateOrderingParams struct {
 	CutoffDaysBefore int32
 	CutoffTime       pgtype.Time
 	LeadMinutes      int32
+	OrdersPerHour    int32
 }
 
 func (q *Queries) UpdateOrdering(ctx context.Context, arg UpdateOrderingParams) error {
@@ -1104,6 +1113,7 @@ func (q *Queries) UpdateOrdering(ctx context.Context, arg UpdateOrderingParams) 
 		arg.CutoffDaysBefore,
 		arg.CutoffTime,
 		arg.LeadMinutes,
+		arg.OrdersPerHour,
 	)
 	return err
 }

@@ -19,6 +19,12 @@ type Category struct {
 	CreatedAt time.Time
 }
 
+type CheckoutCount struct {
+	Key    string
+	Hour   time.Time
+	Orders int32
+}
+
 type Closure struct {
 	ID        int64
 	FirstDay  time.Time
@@ -138,6 +144,7 @@ type Order struct {
 	AnonymisedAt     pgtype.Timestamptz
 	DeliverySlotID   pgtype.Int8
 	DeliveryDate     pgtype.Date
+	ClientNetwork    pgtype.Text
 }
 
 type OrderEvent struct {
@@ -204,6 +211,7 @@ type Product struct {
 	OriginalImageID pgtype.Int8
 	DailyLimit      pgtype.Int4
 	MadeOn          int32
+	MaxPerOrder     pgtype.Int4
 }
 
 type ProductDay struct {
@@ -257,6 +265,7 @@ type ShopSetting struct {
 	CutoffKind       string
 	CutoffDaysBefore int32
 	CutoffTime       pgtype.Time
+	OrdersPerHour    int32
 }
 
 type Staff struct {

@@ -12,12 +12,68 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const countCheckout = `-- name: CountCheckout :one
+INSERT INTO checkout_counts (key, hour, orders) VALUES ($1, $2::timestamptz, 1)
+ON CONFLICT (key, hour) DO UPDATE SET orders = checkout_counts.orders + 1
+RETURNING orders
+`
+
+type CountCheckoutParams struct {
+	Key  string
+	Hour time.Time
+}
+
+// Counts an order for a client in this hour, and says how many it has now.
+func (q *Queries) CountCheckout(ctx context.Context, arg CountCheckoutParams) (int32, error) {
+	row := q.db.QueryRow(ctx, countCheckout, arg.Key, arg.Hour)
+	var orders int32
+	err := row.Scan(&orders)
+	return orders, err
+}
+
+const countOpenOrdersFrom = `-- name: CountOpenOrdersFrom :one
+SELECT count(*) FILTER (WHERE lower(customer_email) = lower($1::text))::bigint AS by_email,
+       count(*) FILTER (WHERE $2::text <> '' AND client_network = $2::text)::bigint AS by_network
+FROM orders
+WHERE status IN ('placed', 'ready')
+  AND (lower(customer_email) = lower($1::text) OR ($2::text <> '' AND client_network = $2::text))
+`
+
+type CountOpenOrdersFromParams struct {
+	Email   string
+	Network string
+}
+
+type CountOpenOrdersFromRow struct {
+	ByEmail   int64
+	ByNetwork int64
+}
+
+func (q *Queries) CountOpenOrdersFrom(ctx context.Context, arg CountOpenOrdersFromParams) (CountOpenOrdersFromRow, error) {
+	row := q.db.QueryRow(ctx, countOpenOrdersFrom, arg.Email, arg.Network)
+	var i CountOpenOrdersFromRow
+	err := row.Scan(&i.ByEmail, &i.ByNetwork)
+	return i, err
+}
+
+const deleteOldCheckoutCounts = `-- name: DeleteOldCheckoutCounts :execrows
+DELETE FROM checkout_counts WHERE hour < $1::timestamptz
+`
+
+func (q *Queries) DeleteOldCheckoutCounts(ctx context.Context, before time.Time) (int64, error) {
+	result, err := q.db.Exec(ctx, deleteOldCheckoutCounts, before)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const insertOrder = `-- name: InsertOrder :one
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
                     delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name,
-                    delivery_slot_id, delivery_date)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21)
+                    delivery_slot_id, delivery_date, client_network)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21, $22)
 RETURNING id, number
 `
 
@@ -43,6 +99,7 @@ type InsertOrderParams struct {
 	DeliveryZoneName pgtype.Text
 	DeliverySlotID   pgtype.Int8
 	DeliveryDate     pgtype.Date
+	ClientNetwork    pgtype.Text
 }
 
 type InsertOrderRow struct {
@@ -73,6 +130,7 @@ func (q *Queries) InsertOrder(ctx context.Context, arg InsertOrderParams) (Inser
 		arg.DeliveryZoneName,
 		arg.DeliverySlotID,
 		arg.DeliveryDate,
+		arg.ClientNetwork,
 	)
 	var i InsertOrderRow
 	err := row.Scan(&i.ID, &i.Number)
@@ -197,6 +255,57 @@ SELECT pg_notify('order_events', $1::text)
 func (q *Queries) NotifyOrderEvent(ctx context.Context, payload string) error {
 	_, err := q.db.Exec(ctx, notifyOrderEvent, payload)
 	return err
+}
+
+const openOrdersFrom = `-- name: OpenOrdersFrom :many
+SELECT id, number, status, fulfilment, customer_email
+FROM orders
+WHERE status IN ('placed', 'ready')
+  AND (($1::text <> '' AND lower(customer_email) = lower($1::text))
+       OR ($2::text <> '' AND client_network = $2::text))
+ORDER BY id
+FOR UPDATE
+`
+
+type OpenOrdersFromParams struct {
+	Email   string
+	Network string
+}
+
+type OpenOrdersFromRow struct {
+	ID            int64
+	Number        int64
+	Status        string
+	Fulfilment    string
+	CustomerEmail string
+}
+
+// The open orders from one email address or one client network, oldest
+// first, locked for cancelling them together.
+func (q *Queries) OpenOrdersFrom(ctx context.Context, arg OpenOrdersFromParams) ([]OpenOrdersFromRow, error) {
+	rows, err := q.db.Query(ctx, openOrdersFrom, arg.Email, arg.Network)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []OpenOrdersFromRow{}
+	for rows.Next() {
+		var i OpenOrdersFromRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Number,
+			&i.Status,
+			&i.Fulfilment,
+			&i.CustomerEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const openSlots = `-- name: OpenSlots :many
@@ -479,25 +588,31 @@ func (q *Queries) OrdersByTokens(ctx context.Context, tokens []string) ([]Orders
 }
 
 const productStock = `-- name: ProductStock :one
-SELECT name, active, stock FROM products WHERE id = $1
+SELECT name, active, stock, max_per_order FROM products WHERE id = $1
 `
 
 type ProductStockRow struct {
-	Name   string
-	Active bool
-	Stock  int32
+	Name        string
+	Active      bool
+	Stock       int32
+	MaxPerOrder pgtype.Int4
 }
 
 func (q *Queries) ProductStock(ctx context.Context, id int64) (ProductStockRow, error) {
 	row := q.db.QueryRow(ctx, productStock, id)
 	var i ProductStockRow
-	err := row.Scan(&i.Name, &i.Active, &i.Stock)
+	err := row.Scan(
+		&i.Name,
+		&i.Active,
+		&i.Stock,
+		&i.MaxPerOrder,
+	)
 	return i, err
 }
 
 const productsForCart = `-- name: ProductsForCart :many
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
-       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active, p.max_per_order,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
@@ -514,6 +629,7 @@ type ProductsForCartRow struct {
 	MadeToOrder bool
 	MadeOn      int32
 	Active      bool
+	MaxPerOrder pgtype.Int4
 	ImageHash   string
 }
 
@@ -538,6 +654,7 @@ func (q *Queries) ProductsForCart(ctx context.Context, ids []int64) ([]ProductsF
 			&i.MadeToOrder,
 			&i.MadeOn,
 			&i.Active,
+			&i.MaxPerOrder,
 			&i.ImageHash,
 		); err != nil {
 			return nil, err
@@ -606,7 +723,7 @@ const takeStock = `-- name: TakeStock :one
 UPDATE products
 SET stock = CASE WHEN daily_limit IS NULL THEN stock - $1::integer ELSE stock END, updated_at = now()
 WHERE id = $2 AND active AND (daily_limit IS NOT NULL OR stock >= $1::integer)
-RETURNING name, price_minor, currency, stock, daily_limit, made_on
+RETURNING name, price_minor, currency, stock, daily_limit, made_on, max_per_order
 `
 
 type TakeStockParams struct {
@@ -615,12 +732,13 @@ type TakeStockParams struct {
 }
 
 type TakeStockRow struct {
-	Name       string
-	PriceMinor int64
-	Currency   string
-	Stock      int32
-	DailyLimit pgtype.Int4
-	MadeOn     int32
+	Name        string
+	PriceMinor  int64
+	Currency    string
+	Stock       int32
+	DailyLimit  pgtype.Int4
+	MadeOn      int32
+	MaxPerOrder pgtype.Int4
 }
 
 // Takes qty units only if that many are left; no row means "not enough".
@@ -636,6 +754,7 @@ func (q *Queries) TakeStock(ctx context.Context, arg TakeStockParams) (TakeStock
 		&i.Stock,
 		&i.DailyLimit,
 		&i.MadeOn,
+		&i.MaxPerOrder,
 	)
 	return i, err
 }

@@ -42,7 +42,7 @@ UPDATE orders o
 SET customer_name = 'Anonymised', customer_email = 'anonymised@invalid', customer_phone = '000000',
     delivery_address = CASE WHEN o.delivery_address IS NULL THEN NULL ELSE 'Anonymised' END,
     delivery_postcode = CASE WHEN o.delivery_postcode IS NULL THEN NULL ELSE '' END,
-    note = '', anonymised_at = $1::timestamptz
+    note = '', client_network = NULL, anonymised_at = $1::timestamptz
 FROM old
 WHERE o.id = old.id
 `
@@ -171,7 +171,7 @@ const getSettings = `-- name: GetSettings :one
 
 SELECT s.name, s.description, s.accent, s.phone, s.email, s.pickup_enabled, s.lead_minutes, s.delivery_enabled,
        s.privacy, s.terms, s.allergens, s.retention_months, s.notify_emails, s.configured_at, s.version, s.updated_at,
-       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time,
+       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time, s.orders_per_hour,
        coalesce(encode(logo.sha256, 'hex'), '')::text AS logo_hash,
        coalesce(icon.sha256 IS NOT NULL, false)::boolean AS has_icon,
        coalesce(encode(icon.sha256, 'hex'), '')::text AS icon_hash
@@ -202,6 +202,7 @@ type GetSettingsRow struct {
 	CutoffKind       string
 	CutoffDaysBefore int32
 	CutoffTime       pgtype.Time
+	OrdersPerHour    int32
 	LogoHash         string
 	HasIcon          bool
 	IconHash         string
@@ -233,6 +234,7 @@ func (q *Queries) GetSettings(ctx context.Context) (GetSettingsRow, error) {
 		&i.CutoffKind,
 		&i.CutoffDaysBefore,
 		&i.CutoffTime,
+		&i.OrdersPerHour,
 		&i.LogoHash,
 		&i.HasIcon,
 		&i.IconHash,
@@ -393,7 +395,7 @@ func (q *Queries) OpeningHours(ctx context.Context) ([]OpeningHour, error) {
 }
 
 const orderSettings = `-- name: OrderSettings :one
-SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days FROM shop_settings WHERE id = 1
+SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days, orders_per_hour FROM shop_settings WHERE id = 1
 `
 
 type OrderSettingsRow struct {
@@ -404,6 +406,7 @@ type OrderSettingsRow struct {
 	CutoffDaysBefore int32
 	CutoffTime       pgtype.Time
 	HorizonDays      int32
+	OrdersPerHour    int32
 }
 
 // What placing an order needs to know, read in its transaction.
@@ -418,6 +421,7 @@ func (q *Queries) OrderSettings(ctx context.Context) (OrderSettingsRow, error) {
 		&i.CutoffDaysBefore,
 		&i.CutoffTime,
 		&i.HorizonDays,
+		&i.OrdersPerHour,
 	)
 	return i, err
 }

@@ -3,9 +3,11 @@ package handlers_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -204,5 +206,102 @@ func TestReturnPathsStayOnTheSite(t *testing.T) {
 		if got := handlers.SafeReturnPath(p, "/fallback"); got != p {
 			t.Errorf("%q refused", p)
 		}
+	}
+}
+
+// One client cannot buy out the shop: a cap on units of a product per
+// order, and an hourly limit of orders per network and per email address
+// that every node shares; staff cancel everything of that client at once,
+// and the stock and places come back once.
+func TestOneClientCannotBuyOutTheShop(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	owner := signedIn(t, c, "owner@example.com", staffauth.RoleOwner)
+	v := regexpFind(t, owner.Get(t, "/admin/calendar").Body, `name="version" value="(\d+)"`)
+	if r := owner.Submit(t, "/admin/calendar", "/admin/calendar/ordering", url.Values{"version": {v}, "horizon_days": {"14"},
+		"cutoff_kind": {"lead"}, "lead_minutes": {"30"}, "orders_per_hour": {"3"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("setting the hourly limit: %d\n%s", r.StatusCode, r.Body)
+	}
+	butter := productID(t, c.Pool, "farmhouse-salted-butter")
+	if r := owner.Submit(t, fmt.Sprintf("/admin/products/%d", butter), fmt.Sprintf("/admin/products/%d/daily", butter),
+		url.Values{"sold": {"stock"}, "max_per_order": {"2"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("capping butter per order: %d\n%s", r.StatusCode, r.Body)
+	}
+	stock := count(t, c.Pool, "SELECT stock FROM products WHERE id = $1", butter)
+	slot := slotSoon(t, c, 100)
+	script := []string{"X-Test-Client-IP", "2001:db8:1:2::7"}
+
+	// The cap, at the cart and in a crafted checkout.
+	s := newShopper(t, c)
+	if r := s.c.Submit(t, "/", "/cart/add", url.Values{"product_id": {strconv.FormatInt(butter, 10)}, "quantity": {"5"}}, script...); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("adding 5: %d", r.StatusCode)
+	}
+	if !strings.Contains(html.UnescapeString(s.c.Get(t, "/cart", script...).Body), "At most 2 of Farmhouse Salted Butter (250g) can be bought in one order") {
+		t.Fatal("adding more than the cap is not refused with the reason")
+	}
+	s.add(butter, "2", script...)
+	form := s.checkoutForm(slot)
+	form.Set("line_quantity", "5")
+	if r := s.placeOrder(form, script...); r.StatusCode != http.StatusConflict || !strings.Contains(html.UnescapeString(r.Body), "at most 2 of Farmhouse Salted Butter (250g) can be bought in one order") {
+		t.Fatalf("a crafted checkout for 5: %d", r.StatusCode)
+	}
+
+	// Three orders an hour from one network, whatever the address inside
+	// its /64 and whatever the email; the fourth waits.
+	order := func(ip, email string) *apptest.Response {
+		return c.Client().PlaceOrder(t, apptest.Order{ProductID: butter, Quantity: 2, SlotID: slot, Email: email, Headers: []string{"X-Test-Client-IP", ip}})
+	}
+	for i := range 3 {
+		if r := order(fmt.Sprintf("2001:db8:1:2::%x", i+10), fmt.Sprintf("buyer%d@example.com", i)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("order %d: %d", i+1, r.StatusCode)
+		}
+	}
+	r := order("2001:db8:1:2:ffff::1", "buyer9@example.com")
+	if r.StatusCode != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" ||
+		!strings.Contains(html.UnescapeString(r.Body), "at most 3 orders an hour from one customer") {
+		t.Fatalf("a fourth order from the same network: %d, Retry-After %q", r.StatusCode, r.Header.Get("Retry-After"))
+	}
+	// Another network can still order; the same email from elsewhere counts too.
+	if r := order("198.51.100.20", "someone@example.com"); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("another customer: %d", r.StatusCode)
+	}
+	for i := range 2 {
+		if r := order(fmt.Sprintf("198.51.100.%d", 30+i), "someone@example.com"); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("the same email, order %d: %d", i+2, r.StatusCode)
+		}
+	}
+	if r := order("198.51.100.40", "Someone@Example.com"); r.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("a fourth order with the same email: %d", r.StatusCode)
+	}
+	if n := count(t, c.Pool, "SELECT count(*) FROM orders"); n != 6 {
+		t.Fatalf("%d orders written, want 6", n)
+	}
+
+	// Staff cancel everything from the script's network in one action.
+	id := count(t, c.Pool, "SELECT min(id) FROM orders WHERE client_network = '2001:db8:1:2::'")
+	page := html.UnescapeString(owner.Get(t, fmt.Sprintf("/admin/orders/%d", id)).Body)
+	if !strings.Contains(page, "3 open orders from the same network") {
+		t.Fatal("the order page does not say how many orders came from the same network")
+	}
+	cancelAll := fmt.Sprintf("/admin/orders/%d/cancel-all", id)
+	r = owner.Submit(t, cancelAll+"?by=network", cancelAll, url.Values{"by": {"network"}, "reason": {"other"}, "reason_other": {"Bought in bulk by a script"}})
+	if r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancelling them all: %d\n%s", r.StatusCode, r.Body)
+	}
+	if again := owner.Submit(t, cancelAll+"?by=network", cancelAll, url.Values{"by": {"network"}, "reason": {"other"}, "reason_other": {"Again"}}); again.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancelling them all again: %d", again.StatusCode)
+	}
+	if n := count(t, c.Pool, "SELECT count(*) FROM orders WHERE status = 'cancelled'"); n != 3 {
+		t.Fatalf("%d orders cancelled, want the network's 3", n)
+	}
+	if n := count(t, c.Pool, "SELECT count(*) FROM order_events WHERE reason = 'Bought in bulk by a script'"); n != 3 {
+		t.Fatalf("%d cancellations recorded with the reason, want 3", n)
+	}
+	// 6 orders of 2 placed, 3 cancelled: 6 units out, once.
+	if n := count(t, c.Pool, "SELECT stock FROM products WHERE id = $1", butter); n != stock-6 {
+		t.Fatalf("butter stock %d, want %d", n, stock-6)
+	}
+	if n := count(t, c.Pool, "SELECT booked FROM pickup_slots WHERE id = $1", slot); n != 3 {
+		t.Fatalf("%d places booked in the slot, want 3", n)
 	}
 }

@@ -271,6 +271,12 @@ func (s *Server) adminSaveOrdering(c echo.Context) error {
 			return s.calendarSaved(c, "ordering", "ordering", "", &shop.InputError{Field: "cutoff_time", Message: "Give the time orders close, like 18:00."})
 		}
 	}
-	err = calendar.SaveOrdering(c.Request().Context(), s.pool, s.settingsChange(c), s.cfg.Location, horizon, cut)
+	perHour := calendar.KeepOrdersPerHour
+	if strings.TrimSpace(c.FormValue("orders_per_hour")) != "" {
+		if perHour, err = num("orders_per_hour"); err != nil {
+			return s.calendarSaved(c, "ordering", "ordering", "", err)
+		}
+	}
+	err = calendar.SaveOrdering(c.Request().Context(), s.pool, s.settingsChange(c), s.cfg.Location, horizon, cut, perHour)
 	return s.calendarSaved(c, "ordering", "ordering", "Ordering saved.", err)
 }

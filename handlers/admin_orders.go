@@ -156,6 +156,11 @@ func (s *Server) adminOrder(c echo.Context) error {
 		return err
 	}
 	d.Emails = s.adminEmails(c, emails)
+	same, err := s.queries.CountOpenOrdersFrom(ctx, db.CountOpenOrdersFromParams{Email: d.Full.CustomerEmail, Network: d.Full.ClientNetwork})
+	if err != nil {
+		return err
+	}
+	d.SameEmail, d.SameNetwork = same.ByEmail, same.ByNetwork
 	return s.render(c, http.StatusOK, views.AdminOrderPage(d), nil)
 }
 
@@ -195,6 +200,65 @@ func (s *Server) adminOrderCancel(c echo.Context) error {
 		return redirect(c, returnTo)
 	}
 	return s.render(c, http.StatusOK, views.AdminCancelPage(views.AdminCancel{Order: d.Order, Reasons: shop.CancelReasons, ReturnTo: returnTo}), nil)
+}
+
+// cancelAllFrom is who "cancel them all" is about: the order's email
+// address or its network, as ?by= says.
+func (s *Server) cancelAllFrom(c echo.Context, d views.AdminOrderDetail, by string) (orders.From, string, int64, error) {
+	same, err := s.queries.CountOpenOrdersFrom(c.Request().Context(), db.CountOpenOrdersFromParams{Email: d.Full.CustomerEmail, Network: d.Full.ClientNetwork})
+	if err != nil {
+		return orders.From{}, "", 0, err
+	}
+	switch {
+	case by == "email":
+		return orders.From{Email: d.Full.CustomerEmail}, d.Full.CustomerEmail, same.ByEmail, nil
+	case by == "network" && d.Full.ClientNetwork != "":
+		return orders.From{Network: d.Full.ClientNetwork}, "the network " + d.Full.ClientNetwork, same.ByNetwork, nil
+	}
+	return orders.From{}, "", 0, &shop.InputError{Field: "by", Message: "Choose whose orders to cancel: by email address or by network."}
+}
+
+// adminOrderCancelAll asks for the reason before cancelling every open
+// order of one customer.
+func (s *Server) adminOrderCancelAll(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	_, from, n, err := s.cancelAllFrom(c, d, c.QueryParam("by"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, views.AdminCancelPage(views.AdminCancel{Order: d.Order, All: c.QueryParam("by"), Count: n, From: from,
+		Reasons: shop.CancelReasons, ReturnTo: safeAdminPath(c.QueryParam("return_to"))}), nil)
+}
+
+// adminOrderCancelAllDo cancels them, in one transaction.
+func (s *Server) adminOrderCancelAllDo(c echo.Context) error {
+	d, err := s.loadAdminOrder(c)
+	if err != nil {
+		return err
+	}
+	by := c.FormValue("by")
+	who, from, n, err := s.cancelAllFrom(c, d, by)
+	if err != nil {
+		return err
+	}
+	reason, err := shop.CancelReason(c.FormValue("reason"), c.FormValue("reason_other"))
+	var input *shop.InputError
+	if errors.As(err, &input) {
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminCancelPage(views.AdminCancel{Order: d.Order, All: by, Count: n, From: from,
+			Reasons: shop.CancelReasons, Reason: c.FormValue("reason"), Other: c.FormValue("reason_other"),
+			ReturnTo: safeAdminPath(c.FormValue("return_to")), Errors: shop.FieldErrors{input.Field: input.Message}}), nil)
+	} else if err != nil {
+		return err
+	}
+	done, err := orders.CancelAllFrom(c.Request().Context(), s.pool, s.out, who, currentStaff(c).ID, reason, s.now())
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", fmt.Sprintf("Cancelled %d orders from %s; their stock and places are back.", done, from))
+	return redirect(c, s.paths.URL(views.RouteAdminOrders))
 }
 
 // adminResendEmail sends one of an order's emails again.

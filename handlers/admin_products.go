@@ -49,6 +49,9 @@ func (s *Server) productForm(c echo.Context, id int64) (views.AdminProductForm, 
 	f.Price = shop.Money{Minor: p.PriceMinor, Currency: p.Currency}.Decimal()
 	f.CategoryID, f.Active, f.Version, f.Stock, f.ImageHash = p.CategoryID, p.Active, p.Version, p.Stock, p.ImageHash
 	f.MadeToOrder, f.DailyLimit, f.MadeOn = p.DailyLimit.Valid, int(p.DailyLimit.Int32), shop.Weekdays(p.MadeOn)
+	if p.MaxPerOrder.Valid {
+		f.MaxPerOrder = strconv.Itoa(int(p.MaxPerOrder.Int32))
+	}
 	if !f.MadeToOrder {
 		f.DailyLimit = 20
 	}
@@ -76,6 +79,14 @@ func (s *Server) adminProductDaily(c echo.Context) error {
 	} else if d.MadeOn == 0 {
 		d.MadeOn = shop.AllWeek
 	}
+	perOrder := strings.TrimSpace(c.FormValue("max_per_order"))
+	if perOrder != "" {
+		n, err := strconv.Atoi(perOrder)
+		if err != nil {
+			n = -1 // refused below with the range
+		}
+		d.MaxPerOrder = &n
+	}
 	switch {
 	case made && convErr != nil:
 		err = &shop.InputError{Field: "daily_limit", Message: "Give the most that can be made a day, like 40."}
@@ -85,18 +96,25 @@ func (s *Server) adminProductDaily(c echo.Context) error {
 	var input *shop.InputError
 	switch {
 	case err == nil:
+		msg := "Sold from stock on hand."
 		if made {
-			s.flash(c, "success", fmt.Sprintf("Made to order: at most %d a day, on %s.", limit, d.MadeOn.Names()))
-		} else {
-			s.flash(c, "success", "Sold from stock on hand.")
+			days := "every day"
+			if d.MadeOn&shop.AllWeek != shop.AllWeek {
+				days = "on " + d.MadeOn.Names()
+			}
+			msg = fmt.Sprintf("Made to order: at most %d a day, %s.", limit, days)
 		}
+		if d.MaxPerOrder != nil {
+			msg += fmt.Sprintf(" At most %d in one order.", *d.MaxPerOrder)
+		}
+		s.flash(c, "success", msg)
 		return redirect(c, s.paths.URL(views.RouteAdminProduct, id)+"#daily-title")
 	case errors.As(err, &input):
 		f, ferr := s.productForm(c, id)
 		if ferr != nil {
 			return ferr
 		}
-		f.MadeToOrder, f.MadeOn = made, d.MadeOn
+		f.MadeToOrder, f.MadeOn, f.MaxPerOrder = made, d.MadeOn, perOrder
 		if convErr == nil {
 			f.DailyLimit = limit
 		}

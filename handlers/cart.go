@@ -57,7 +57,7 @@ func (s *Server) priceCart(ctx context.Context, lines []shop.CartLine) (shop.Pri
 			return shop.PricedCart{}, err
 		}
 		for _, r := range rows {
-			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash, MadeToOrder: r.MadeToOrder}
+			products[r.ID] = shop.Product{ID: r.ID, Slug: r.Slug, Name: r.Name, Price: r.PriceMinor, Currency: r.Currency, Stock: r.Stock, Active: r.Active, ImageHash: r.ImageHash, MadeToOrder: r.MadeToOrder, MaxPerOrder: r.MaxPerOrder.Int32}
 			s.shown.prices.Set(r.ID, products[r.ID])
 		}
 	}

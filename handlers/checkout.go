@@ -3,7 +3,10 @@ package handlers
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"net/netip"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,7 +106,7 @@ func (s *Server) placeOrder(c echo.Context) error {
 
 	now := s.now()
 	placed, err := orders.Place(c.Request().Context(), s.pool, s.out, orders.Request{
-		Form: form, Currency: s.cfg.Currency, Now: now, Loc: s.cfg.Location,
+		Form: form, Currency: s.cfg.Currency, Now: now, Loc: s.cfg.Location, Client: clientNetwork(c),
 	})
 	var (
 		stock *orders.StockError
@@ -111,6 +114,7 @@ func (s *Server) placeOrder(c echo.Context) error {
 		slot  *orders.SlotError
 		field *orders.FieldError
 		day   *calendar.DayError
+		limit *orders.LimitError
 	)
 	switch {
 	case err == nil:
@@ -126,6 +130,12 @@ func (s *Server) placeOrder(c echo.Context) error {
 		return s.renderCheckoutProblem(c, http.StatusConflict, lines, form, shop.FieldErrors{field: slotMessage(slot)}, "", false)
 	case errors.As(err, &day):
 		return s.renderDayProblem(c, lines, form, day)
+	case errors.As(err, &limit):
+		minutes := int(math.Ceil(limit.RetryAfter.Minutes()))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(limit.RetryAfter.Seconds()))))
+		return s.renderCheckoutProblem(c, http.StatusTooManyRequests, lines, form, nil, fmt.Sprintf(
+			"Nothing was ordered: this shop takes at most %d orders an hour from one customer, and that many have just been placed from here or with this email address. "+
+				"Your cart is kept: please try again in %d minutes, or call the shop.", s.shop(c).OrdersPerHour, minutes), false)
 	case errors.As(err, &field):
 		return s.renderCheckoutProblem(c, http.StatusUnprocessableEntity, lines, form, shop.FieldErrors{field.Field: field.Message}, "", false)
 	case errors.Is(err, orders.ErrKeyReused):
@@ -168,6 +178,8 @@ func stockNotice(e *orders.StockError) string {
 			name = "A product"
 		}
 		switch {
+		case l.MaxPerOrder > 0:
+			parts = append(parts, fmt.Sprintf("at most %d of %s can be bought in one order", l.MaxPerOrder, name))
 		case !l.Available:
 			parts = append(parts, name+" is no longer sold")
 		case l.Left <= 0:
@@ -230,6 +242,16 @@ func (s *Server) renderDayProblem(c echo.Context, lines []shop.CartLine, form sh
 // ordering is what decides which days customers can order for.
 func (s *Server) ordering(st *settings.Settings) calendar.Ordering {
 	return calendar.Ordering{Cutoff: st.Cutoff, HorizonDays: st.HorizonDays, Loc: s.cfg.Location}
+}
+
+// clientNetwork is the network a request comes from, as order limits
+// count it; zero when the address cannot be read.
+func clientNetwork(c echo.Context) netip.Addr {
+	ip, err := netip.ParseAddr(c.RealIP())
+	if err != nil {
+		return netip.Addr{}
+	}
+	return shop.Network(ip)
 }
 
 // recentOrderLimit is how many order links the orders cookie keeps.

@@ -73,6 +73,8 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminOrder, echo.GET, "/admin/orders/:id", s.adminOrder)
 	s.staff(views.RouteAdminOrderStatus, echo.POST, "/admin/orders/:id/status", s.adminOrderStatus)
 	s.staff(views.RouteAdminOrderCancel, echo.GET, "/admin/orders/:id/cancel", s.adminOrderCancel)
+	s.staff(views.RouteAdminOrderCancelAll, echo.GET, "/admin/orders/:id/cancel-all", s.adminOrderCancelAll)
+	s.staff(views.RouteAdminOrderCancelAllDo, echo.POST, "/admin/orders/:id/cancel-all", s.adminOrderCancelAllDo)
 	s.staff(views.RouteAdminOrderEmailResend, echo.POST, "/admin/orders/:id/emails/:email/resend", s.adminResendEmail)
 	s.staff(views.RouteAdminOrderPaid, echo.POST, "/admin/orders/:id/paid", s.adminOrderPaid)
 	s.staff(views.RouteAdminPickList, echo.GET, "/admin/pick-list", s.adminPickList)

@@ -53,17 +53,19 @@ func (w *housekeepingWorker) Work(ctx context.Context, _ *river.Job[outbox.House
 	}
 	w.log.LogAttrs(ctx, slog.LevelInfo, "housekeeping",
 		slog.Int64("staff_sessions", r.StaffSessions), slog.Int64("login_failures", r.LoginFailures),
-		slog.Int64("images", r.Images), slog.Int64("staff_links", r.StaffLinks), slog.Int64("dev_mail", r.DevMail))
+		slog.Int64("images", r.Images), slog.Int64("staff_links", r.StaffLinks), slog.Int64("dev_mail", r.DevMail),
+		slog.Int64("checkout_counts", r.CheckoutCounts))
 	return nil
 }
 
 // Swept is what one housekeeping run deleted.
 type Swept struct {
-	StaffSessions, LoginFailures, Images, StaffLinks, DevMail int64
+	StaffSessions, LoginFailures, Images, StaffLinks, DevMail, CheckoutCounts int64
 }
 
 // Housekeep deletes ended staff sessions, old sign-in failures, images no
-// product uses, old staff links and old development mail, as of now.
+// product uses, old staff links, old development mail and past hours'
+// checkout counts, as of now.
 func Housekeep(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Swept, error) {
 	q := db.New(pool)
 	var r Swept
@@ -84,6 +86,10 @@ func Housekeep(ctx context.Context, pool *pgxpool.Pool, now time.Time) (Swept, e
 	}
 	if r.DevMail, err = q.DeleteOldDevMail(ctx, now.Add(-DevMailRetention)); err != nil {
 		return r, fmt.Errorf("deleting old development mail: %w", err)
+	}
+	// Counts of past hours: the hourly order limit reads only this hour's.
+	if r.CheckoutCounts, err = q.DeleteOldCheckoutCounts(ctx, now.Add(-2*time.Hour)); err != nil {
+		return r, fmt.Errorf("deleting old checkout counts: %w", err)
 	}
 	return r, nil
 }

@@ -12,7 +12,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -35,7 +37,18 @@ type LineProblem struct {
 	Name      string
 	Left      int32 // units left; meaningful when the product is still for sale
 	Available bool  // false: removed or hidden
+	// MaxPerOrder, when set, is the most of the product one order may
+	// have, which the line asks more than.
+	MaxPerOrder int32
 }
+
+// LimitError means the customer (their network or email address) has
+// placed as many orders this hour as the shop allows; nothing was placed.
+type LimitError struct {
+	RetryAfter time.Duration
+}
+
+func (e *LimitError) Error() string { return "too many orders from one customer this hour" }
 
 // StockError lists the lines that cannot be bought as asked.
 type StockError struct{ Lines []LineProblem }
@@ -95,6 +108,10 @@ type Request struct {
 	Now      time.Time
 	// Loc is the shop's time zone, where days and cut-offs are reckoned.
 	Loc *time.Location
+	// Client is the network the order comes from (shop.Network), counted
+	// against the shop's hourly limit with the email address; zero when
+	// unknown.
+	Client netip.Addr
 }
 
 // Placed identifies an order; Replayed is true when the checkout key had
@@ -139,6 +156,14 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		return Placed{}, err
 	}
 
+	rules, err := q.OrderSettings(ctx)
+	if err != nil {
+		return Placed{}, fmt.Errorf("reading the shop's settings: %w", err)
+	}
+	if err := countCheckout(ctx, q, int(rules.OrdersPerHour), r); err != nil {
+		return Placed{}, err
+	}
+
 	// Take stock line by line in product id order (one lock order for every
 	// transaction, so concurrent checkouts cannot deadlock). A product made
 	// to order has no stock: its row is locked here and its day's count
@@ -167,6 +192,10 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name})
 			continue
 		}
+		if row.MaxPerOrder.Valid && int32(l.Quantity) > row.MaxPerOrder.Int32 {
+			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name, Available: true, Left: row.Stock, MaxPerOrder: row.MaxPerOrder.Int32})
+			continue
+		}
 		if row.PriceMinor > l.ExpectedPrice {
 			rises = append(rises, PriceChange{ProductID: l.ProductID, Name: row.Name, Was: l.ExpectedPrice, Now: row.PriceMinor})
 		}
@@ -192,10 +221,6 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	var address, postcode, zoneName pgtype.Text
 	var deliveryDate pgtype.Date
 	var day time.Time // the date the order is for
-	rules, err := q.OrderSettings(ctx)
-	if err != nil {
-		return Placed{}, fmt.Errorf("reading the shop's settings: %w", err)
-	}
 	ordering := calendar.Ordering{Cutoff: settings.CutoffOf(rules.CutoffKind, rules.LeadMinutes, rules.CutoffDaysBefore, rules.CutoffTime),
 		HorizonDays: int(rules.HorizonDays), Loc: r.Loc}
 	switch f.Fulfilment {
@@ -226,6 +251,9 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		}
 		if !ordering.Cutoff.Bookable(booked.StartsAt, r.Now, r.Loc) {
 			return Placed{}, &SlotError{Problem: SlotPast}
+		}
+		if !shop.DayOf(booked.StartsAt, r.Loc).Before(ordering.End(r.Now)) {
+			return Placed{}, &SlotError{Problem: SlotClosed} // beyond the booking horizon
 		}
 		day = shop.DayOf(booked.StartsAt, r.Loc)
 		slotID, pointID = pgtype.Int8{Int64: f.SlotID, Valid: true}, pgtype.Int8{Int64: booked.PickupPointID, Valid: true}
@@ -284,7 +312,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		CustomerName: f.Name, CustomerEmail: f.Email, CustomerPhone: f.Phone, Note: f.Note,
 		Currency: r.Currency, SubtotalMinor: subtotal, DeliveryFeeMinor: fee, TotalMinor: subtotal + fee,
 		PlacedAt: r.Now, PickupPointID: pointID, DeliveryZoneID: zoneID, DeliveryZoneName: zoneName,
-		DeliverySlotID: deliverySlotID, DeliveryDate: deliveryDate,
+		DeliverySlotID: deliverySlotID, DeliveryDate: deliveryDate, ClientNetwork: clientNetwork(r.Client),
 	})
 	if err != nil {
 		return Placed{}, err
@@ -317,6 +345,34 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		return Placed{}, err
 	}
 	return Placed{ID: order.ID, Number: order.Number, Token: token}, nil
+}
+
+// countCheckout counts the order against the hourly limit of its network
+// and its email address, in its transaction: an order that fails later
+// rolls its count back, so only placed orders count.
+func countCheckout(ctx context.Context, q *db.Queries, perHour int, r Request) error {
+	if perHour <= 0 {
+		return nil
+	}
+	hour := r.Now.Truncate(time.Hour)
+	keys := []string{"email:" + strings.ToLower(r.Form.Email)}
+	if r.Client.IsValid() {
+		keys = append([]string{"net:" + r.Client.String()}, keys...) // one order of keys for every transaction
+	}
+	for _, k := range keys {
+		n, err := q.CountCheckout(ctx, db.CountCheckoutParams{Key: k, Hour: hour})
+		if err != nil {
+			return fmt.Errorf("counting the customer's orders: %w", err)
+		}
+		if int(n) > perHour {
+			return &LimitError{RetryAfter: hour.Add(time.Hour).Sub(r.Now)}
+		}
+	}
+	return nil
+}
+
+func clientNetwork(ip netip.Addr) pgtype.Text {
+	return pgtype.Text{String: ip.String(), Valid: ip.IsValid()}
 }
 
 // deliveryZone is the zone delivering to postcode, as the settings say in

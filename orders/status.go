@@ -84,7 +84,7 @@ func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, c
 			return fmt.Errorf("changing the status: %w", err)
 		}
 		if ch.To == shop.StatusCancelled {
-			if err := giveBack(ctx, q, o.ID, o.Number, slot, ch.StaffID, ch.Now); err != nil {
+			if err := giveBack(ctx, q, []cancelled{{id: o.ID, number: o.Number, booked: slot}}, ch.StaffID, ch.Now); err != nil {
 				return fmt.Errorf("returning stock and the pickup place: %w", err)
 			}
 		}
@@ -101,20 +101,44 @@ func ChangeStatus(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, c
 	return applied, err
 }
 
-// giveBack returns a cancelled order's stock, or its made-to-order lines
-// to their day's count, and frees its pickup place or delivery day. It
-// runs once per order: only the change to cancelled calls it.
-func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, booked db.ChangeOrderStatusRow, staffID int64, now time.Time) error {
-	lines, err := q.OrderLines(ctx, orderID)
-	if err != nil {
-		return err
+// cancelled is an order just changed to cancelled, with what it booked.
+type cancelled struct {
+	id, number int64
+	booked     db.ChangeOrderStatusRow
+}
+
+// giveBack returns cancelled orders' stock, or their made-to-order lines
+// to their days' counts, and frees their pickup places and delivery days.
+// It runs once per order: only the change to cancelled calls it. Rows are
+// locked in the order checkout locks them — products by id, then slots,
+// then delivery days, then products' days — across all the orders at once,
+// so it cannot deadlock with a checkout.
+func giveBack(ctx context.Context, q *db.Queries, orders []cancelled, staffID int64, now time.Time) error {
+	type line struct {
+		db.OrderLinesRow
+		order cancelled
 	}
-	// Products are locked in id order, as checkout locks them: any other
-	// order could deadlock with a concurrent checkout.
-	slices.SortFunc(lines, func(a, b db.OrderLinesRow) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	var lines []line
+	var slots, days []int64
+	for _, o := range orders {
+		rows, err := q.OrderLines(ctx, o.id)
+		if err != nil {
+			return err
+		}
+		for _, l := range rows {
+			lines = append(lines, line{l, o})
+		}
+		if o.booked.SlotID.Valid {
+			slots = append(slots, o.booked.SlotID.Int64)
+		}
+		if o.booked.DeliverySlotID.Valid {
+			days = append(days, o.booked.DeliverySlotID.Int64)
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b line) int { return cmp.Compare(a.ProductID, b.ProductID) })
 	for _, l := range lines {
 		if l.MadeFor.Valid {
-			continue // below, after the slot, as checkout takes them
+			continue // below, after the slots, as checkout takes them
 		}
 		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
 		if err != nil {
@@ -122,23 +146,28 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, booked 
 		}
 		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
 			ProductID: l.ProductID, StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0},
-			OrderID: pgtype.Int8{Int64: orderID, Valid: true}, Delta: l.Quantity, ResultingStock: left,
-			Reason: "Returned from cancelled order " + shop.OrderNumber(number), CreatedAt: now,
+			OrderID: pgtype.Int8{Int64: l.order.id, Valid: true}, Delta: l.Quantity, ResultingStock: left,
+			Reason: "Returned from cancelled order " + shop.OrderNumber(l.order.number), CreatedAt: now,
 		})
 		if err != nil {
 			return err
 		}
 	}
-	if booked.SlotID.Valid {
-		if err := q.FreeSlotPlace(ctx, booked.SlotID.Int64); err != nil {
+	slices.Sort(slots)
+	for _, id := range slots {
+		if err := q.FreeSlotPlace(ctx, id); err != nil {
 			return err
 		}
 	}
-	if booked.DeliverySlotID.Valid {
-		if err := q.FreeDeliveryPlace(ctx, booked.DeliverySlotID.Int64); err != nil {
+	slices.Sort(days)
+	for _, id := range days {
+		if err := q.FreeDeliveryPlace(ctx, id); err != nil {
 			return err
 		}
 	}
+	slices.SortStableFunc(lines, func(a, b line) int {
+		return cmp.Or(cmp.Compare(a.ProductID, b.ProductID), a.MadeFor.Time.Compare(b.MadeFor.Time))
+	})
 	for _, l := range lines {
 		if l.MadeFor.Valid {
 			if err := q.ReturnToDay(ctx, db.ReturnToDayParams{ProductID: l.ProductID, Day: l.MadeFor.Time, Qty: l.Quantity}); err != nil {
@@ -147,6 +176,55 @@ func giveBack(ctx context.Context, q *db.Queries, orderID, number int64, booked 
 		}
 	}
 	return nil
+}
+
+// From names one customer: an email address, or the client network their
+// orders came from.
+type From struct {
+	Email   string
+	Network string
+}
+
+// CancelAllFrom cancels every open order of one customer in one
+// transaction, with the reason in each order's history and email: what
+// staff do when one client has bought out the shop. Stock, places and
+// days' counts come back once; an order already cancelled is not touched.
+// It returns how many orders it cancelled.
+func CancelAllFrom(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, from From, staffID int64, reason string, now time.Time) (int, error) {
+	if strings.TrimSpace(reason) == "" {
+		return 0, ErrReasonRequired
+	}
+	if from.Email == "" && from.Network == "" {
+		return 0, ErrNotFound
+	}
+	n := 0
+	err := db.InTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) error {
+		n = 0 // the transaction may be retried
+		open, err := q.OpenOrdersFrom(ctx, db.OpenOrdersFromParams{Email: from.Email, Network: from.Network})
+		if err != nil {
+			return fmt.Errorf("finding the customer's orders: %w", err)
+		}
+		var done []cancelled
+		for _, o := range open {
+			booked, err := q.ChangeOrderStatus(ctx, db.ChangeOrderStatusParams{ID: o.ID, FromStatus: o.Status, ToStatus: shop.StatusCancelled})
+			if err != nil {
+				return fmt.Errorf("cancelling order %d: %w", o.Number, err)
+			}
+			done = append(done, cancelled{id: o.ID, number: o.Number, booked: booked})
+			if err := recordEvent(ctx, q, event{orderID: o.ID, kind: "status_changed", from: o.Status, to: shop.StatusCancelled, staffID: staffID, reason: reason, at: now}); err != nil {
+				return err
+			}
+			if err := out.OrderStatus(ctx, tx, o.ID, shop.StatusCancelled, o.Fulfilment, o.CustomerEmail); err != nil {
+				return err
+			}
+		}
+		if err := giveBack(ctx, q, done, staffID, now); err != nil {
+			return fmt.Errorf("returning stock and places: %w", err)
+		}
+		n = len(done)
+		return nil
+	})
+	return n, err
 }
 
 // MarkPaid records payment on pickup or delivery, once.

@@ -59,6 +59,7 @@ type Settings struct {
 	PickupEnabled     bool
 	Cutoff            shop.Cutoff // how late an order can be placed for a day
 	HorizonDays       int         // how many days ahead customers can order
+	OrdersPerHour     int         // from one client network or email; 0: no limit
 	DeliveryEnabled   bool
 	Privacy, Terms    string
 	Allergens         string
@@ -98,7 +99,7 @@ func Load(ctx context.Context, q *db.Queries) (*Settings, error) {
 	s := &Settings{
 		Name: row.Name, Description: row.Description, LogoHash: row.LogoHash, IconHash: row.IconHash, Accent: row.Accent,
 		Phone: row.Phone, Email: row.Email, PickupEnabled: row.PickupEnabled,
-		Cutoff: CutoffOf(row.CutoffKind, row.LeadMinutes, row.CutoffDaysBefore, row.CutoffTime), HorizonDays: int(row.HorizonDays),
+		Cutoff: CutoffOf(row.CutoffKind, row.LeadMinutes, row.CutoffDaysBefore, row.CutoffTime), HorizonDays: int(row.HorizonDays), OrdersPerHour: int(row.OrdersPerHour),
 		DeliveryEnabled: row.DeliveryEnabled, Privacy: row.Privacy, Terms: row.Terms, Allergens: row.Allergens,
 		RetentionMonths: int(row.RetentionMonths), Notify: row.NotifyEmails, Configured: row.ConfiguredAt.Valid,
 		Version: row.Version, UpdatedAt: row.UpdatedAt,

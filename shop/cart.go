@@ -119,6 +119,8 @@ type Product struct {
 	// MadeToOrder products are made for the day ordered for, up to a
 	// daily limit, rather than sold from stock.
 	MadeToOrder bool
+	// MaxPerOrder, when set, is the most one order may have of it.
+	MaxPerOrder int32
 }
 
 // PricedLine is a cart line checked against the database.
@@ -205,6 +207,8 @@ func CanAdd(lines []CartLine, p PricedLine, qty int) error {
 		}
 	}
 	switch {
+	case p.Product.MaxPerOrder > 0 && int32(inCart+qty) > p.Product.MaxPerOrder:
+		return &InputError{Field: "quantity", Message: fmt.Sprintf("At most %d of %s can be bought in one order, and your cart has %d.", p.Product.MaxPerOrder, p.Product.Name, inCart)}
 	case p.Product.Stock <= 0 && p.Product.MadeToOrder:
 		return &InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is not being made at the moment.", p.Product.Name)}
 	case p.Product.Stock <= 0:

@@ -152,18 +152,8 @@ type Attempt struct {
 	UserAgent string
 }
 
-// Network is the client network failures are counted by: an IPv4 address,
-// or an IPv6 /64 (what one subscriber or one cloud machine is given, so
-// rotating addresses inside it buys an attacker nothing).
-func Network(ip netip.Addr) netip.Addr {
-	ip = ip.Unmap()
-	if ip.Is6() {
-		if p, err := ip.Prefix(64); err == nil {
-			return p.Addr()
-		}
-	}
-	return ip.WithZone("")
-}
+// Network is the client network failures are counted by (shop.Network).
+func Network(ip netip.Addr) netip.Addr { return shop.Network(ip) }
 
 // Login checks a password under the rate limit and opens a session.
 //

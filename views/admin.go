@@ -49,6 +49,8 @@ const (
 	RouteAdminAccountPassword = "admin.account.password"
 
 	RouteAdminOrderCancel      = "admin.order.cancel"
+	RouteAdminOrderCancelAll   = "admin.order.cancel-all"
+	RouteAdminOrderCancelAllDo = "admin.order.cancel-all.do"
 	RouteAdminBoardAlerts      = "admin.board.alerts"
 	RouteAdminSessionEnd       = "admin.session.end"
 	RouteAdminOrderEmailResend = "admin.order.email.resend"
@@ -154,7 +156,10 @@ func (b AdminOrders) Values() map[string][]string {
 
 // AdminOrderDetail is one order with its lines and history.
 type AdminOrderDetail struct {
-	Order  AdminOrder
+	// SameEmail and SameNetwork count the open orders, this one included,
+	// from its email address and from the network it was placed from.
+	SameEmail, SameNetwork int64
+	Order                  AdminOrder
 	Full   db.AdminGetOrderRow
 	Lines  []db.OrderLinesRow
 	Events []db.OrderEventsRow
@@ -192,6 +197,7 @@ type AdminProductForm struct {
 	MadeToOrder bool
 	DailyLimit  int
 	MadeOn      shop.Weekdays
+	MaxPerOrder string // as typed, "" for no cap
 	DailyErrors shop.FieldErrors
 }
 
@@ -296,7 +302,12 @@ func (f AdminLinkForm) Title() string {
 
 // AdminCancel is the confirmation step of cancelling an order.
 type AdminCancel struct {
-	Order    AdminOrder
+	Order AdminOrder
+	// All, when set ("email" or "network"), cancels every open order of
+	// the order's customer: Count of them, from From.
+	All      string
+	Count    int64
+	From     string
 	Reasons  []string
 	Reason   string // the choice made
 	Other    string // typed when the choice is "Other"
@@ -352,3 +363,18 @@ func cancelQuery(status, returnTo string) url.Values {
 
 // nextQuery brings staff back to path after signing in.
 func nextQuery(path string) url.Values { return url.Values{"next": {path}} }
+
+// cancelAction is where the cancellation step posts.
+func cancelAction(ctx context.Context, p AdminCancel) string {
+	if p.All != "" {
+		return URL(ctx, RouteAdminOrderCancelAllDo, p.Order.ID)
+	}
+	return URL(ctx, RouteAdminOrderStatus, p.Order.ID)
+}
+
+// cancelAllQuery asks to cancel every open order of a customer.
+func cancelAllQuery(by, returnTo string) url.Values {
+	return url.Values{"by": {by}, "return_to": {returnTo}}
+}
+
+func searchQuery(q string) url.Values { return url.Values{"q": {q}} }

@@ -111,8 +111,8 @@ func dayList(days []time.Time, now time.Time, ctx context.Context) string {
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-// madeText says when a made-to-order product is made.
-func madeText(w shop.Weekdays) string {
+// MadeText says when a made-to-order product is made.
+func MadeText(w shop.Weekdays) string {
 	if w&shop.AllWeek == shop.AllWeek {
 		return "Made fresh for the day you choose at checkout."
 	}

@@ -197,7 +197,7 @@ func ProductPage(v Product) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var13 string
-				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(madeText(shop.Weekdays(p.MadeOn)))
+				templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(MadeText(shop.Weekdays(p.MadeOn)))
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/product.templ`, Line: 27, Col: 41}
 				}

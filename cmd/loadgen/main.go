@@ -411,7 +411,12 @@ func plentyOfStock(ctx context.Context, dbURL string) error {
 		return err
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "UPDATE products SET stock = 1000000, active = true"); err != nil {
+	// Every simulated buyer comes from this machine: lift the per-customer
+	// hourly order limit, and let products be bought from stock.
+	if _, err := conn.Exec(ctx, "UPDATE products SET stock = 1000000, active = true, daily_limit = NULL, max_per_order = NULL"); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, "UPDATE shop_settings SET orders_per_hour = 0"); err != nil {
 		return err
 	}
 	rows, err := conn.Query(ctx, "SELECT id FROM products ORDER BY id")

@@ -12,7 +12,7 @@ LIMIT 500;
 
 -- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1;
@@ -117,7 +117,7 @@ LIMIT 200;
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
        o.subtotal_minor, o.delivery_fee_minor, o.total_minor, o.paid_at, o.placed_at, o.slot_id,
-       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, coalesce(o.client_network, '')::text AS client_network
 FROM orders o
 LEFT JOIN pickup_slots s ON s.id = o.slot_id
 WHERE o.id = $1;

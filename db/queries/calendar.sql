@@ -9,7 +9,8 @@ SELECT pg_advisory_xact_lock(hashtextextended('calendar', 7));
 SELECT horizon_days FROM shop_settings WHERE id = 1;
 
 -- name: UpdateOrdering :exec
-UPDATE shop_settings SET horizon_days = $1, cutoff_kind = $2, cutoff_days_before = $3, cutoff_time = $4, lead_minutes = $5 WHERE id = 1;
+UPDATE shop_settings SET horizon_days = $1, cutoff_kind = $2, cutoff_days_before = $3, cutoff_time = $4, lead_minutes = $5,
+       orders_per_hour = $6 WHERE id = 1;
 
 -- name: ScheduleRules :many
 SELECT r.id, r.pickup_point_id, r.weekdays, r.starts, r.ends, r.slot_minutes, r.capacity
@@ -183,7 +184,8 @@ LEFT JOIN product_days pd ON pd.product_id = p.id AND pd.day = sqlc.arg(day)::da
 WHERE p.id = sqlc.arg(product_id);
 
 -- name: SetProductDaily :execrows
-UPDATE products SET daily_limit = sqlc.narg(daily_limit), made_on = sqlc.arg(made_on)::integer, version = version + 1, updated_at = now()
+UPDATE products SET daily_limit = sqlc.narg(daily_limit), made_on = sqlc.arg(made_on)::integer, max_per_order = sqlc.narg(max_per_order),
+       version = version + 1, updated_at = now()
 WHERE id = sqlc.arg(id);
 
 -- name: BakeList :many

@@ -2,7 +2,7 @@
 -- Current price and stock of the products in a cart; missing ids are
 -- simply absent from the result.
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
-       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active,
+       (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.active, p.max_per_order,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
@@ -35,10 +35,10 @@ SELECT id, number, token, content_hash FROM orders WHERE idempotency_key = $1;
 UPDATE products
 SET stock = CASE WHEN daily_limit IS NULL THEN stock - sqlc.arg(qty)::integer ELSE stock END, updated_at = now()
 WHERE id = sqlc.arg(id) AND active AND (daily_limit IS NOT NULL OR stock >= sqlc.arg(qty)::integer)
-RETURNING name, price_minor, currency, stock, daily_limit, made_on;
+RETURNING name, price_minor, currency, stock, daily_limit, made_on, max_per_order;
 
 -- name: ProductStock :one
-SELECT name, active, stock FROM products WHERE id = $1;
+SELECT name, active, stock, max_per_order FROM products WHERE id = $1;
 
 -- name: TakeSlotPlace :one
 -- Books a place only in an open, future slot with room left.
@@ -55,8 +55,8 @@ SELECT starts_at, closed, booked, capacity, pickup_point_id FROM pickup_slots WH
 INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, delivery_address, delivery_postcode,
                     customer_name, customer_email, customer_phone, note, currency, subtotal_minor,
                     delivery_fee_minor, total_minor, placed_at, updated_at, pickup_point_id, delivery_zone_id, delivery_zone_name,
-                    delivery_slot_id, delivery_date)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21)
+                    delivery_slot_id, delivery_date, client_network)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21, $22)
 RETURNING id, number;
 
 -- name: InsertOrderLine :exec
@@ -111,3 +111,30 @@ LIMIT 1000;
 -- name: LatestOrderEvent :one
 SELECT coalesce(max(id), 0)::bigint FROM order_events
 WHERE sqlc.arg(order_id)::bigint = 0 OR order_id = sqlc.arg(order_id)::bigint;
+
+-- name: CountCheckout :one
+-- Counts an order for a client in this hour, and says how many it has now.
+INSERT INTO checkout_counts (key, hour, orders) VALUES (sqlc.arg(key), sqlc.arg(hour)::timestamptz, 1)
+ON CONFLICT (key, hour) DO UPDATE SET orders = checkout_counts.orders + 1
+RETURNING orders;
+
+-- name: DeleteOldCheckoutCounts :execrows
+DELETE FROM checkout_counts WHERE hour < sqlc.arg(before)::timestamptz;
+
+-- name: OpenOrdersFrom :many
+-- The open orders from one email address or one client network, oldest
+-- first, locked for cancelling them together.
+SELECT id, number, status, fulfilment, customer_email
+FROM orders
+WHERE status IN ('placed', 'ready')
+  AND ((sqlc.arg(email)::text <> '' AND lower(customer_email) = lower(sqlc.arg(email)::text))
+       OR (sqlc.arg(network)::text <> '' AND client_network = sqlc.arg(network)::text))
+ORDER BY id
+FOR UPDATE;
+
+-- name: CountOpenOrdersFrom :one
+SELECT count(*) FILTER (WHERE lower(customer_email) = lower(sqlc.arg(email)::text))::bigint AS by_email,
+       count(*) FILTER (WHERE sqlc.arg(network)::text <> '' AND client_network = sqlc.arg(network)::text)::bigint AS by_network
+FROM orders
+WHERE status IN ('placed', 'ready')
+  AND (lower(customer_email) = lower(sqlc.arg(email)::text) OR (sqlc.arg(network)::text <> '' AND client_network = sqlc.arg(network)::text));

@@ -4,7 +4,7 @@
 -- name: GetSettings :one
 SELECT s.name, s.description, s.accent, s.phone, s.email, s.pickup_enabled, s.lead_minutes, s.delivery_enabled,
        s.privacy, s.terms, s.allergens, s.retention_months, s.notify_emails, s.configured_at, s.version, s.updated_at,
-       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time,
+       s.horizon_days, s.cutoff_kind, s.cutoff_days_before, s.cutoff_time, s.orders_per_hour,
        coalesce(encode(logo.sha256, 'hex'), '')::text AS logo_hash,
        coalesce(icon.sha256 IS NOT NULL, false)::boolean AS has_icon,
        coalesce(encode(icon.sha256, 'hex'), '')::text AS icon_hash
@@ -111,7 +111,7 @@ SELECT notify_emails FROM shop_settings WHERE id = 1;
 
 -- name: OrderSettings :one
 -- What placing an order needs to know, read in its transaction.
-SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days FROM shop_settings WHERE id = 1;
+SELECT pickup_enabled, delivery_enabled, lead_minutes, cutoff_kind, cutoff_days_before, cutoff_time, horizon_days, orders_per_hour FROM shop_settings WHERE id = 1;
 
 -- name: ActivePickupPoint :one
 SELECT id, name FROM pickup_points WHERE id = $1 AND active;
@@ -134,7 +134,7 @@ UPDATE orders o
 SET customer_name = 'Anonymised', customer_email = 'anonymised@invalid', customer_phone = '000000',
     delivery_address = CASE WHEN o.delivery_address IS NULL THEN NULL ELSE 'Anonymised' END,
     delivery_postcode = CASE WHEN o.delivery_postcode IS NULL THEN NULL ELSE '' END,
-    note = '', anonymised_at = sqlc.arg(at)::timestamptz
+    note = '', client_network = NULL, anonymised_at = sqlc.arg(at)::timestamptz
 FROM old
 WHERE o.id = old.id;
 
