@@ -160,10 +160,10 @@ type AdminOrderDetail struct {
 	// from its email address and from the network it was placed from.
 	SameEmail, SameNetwork int64
 	Order                  AdminOrder
-	Full   db.AdminGetOrderRow
-	Lines  []db.OrderLinesRow
-	Events []db.OrderEventsRow
-	Emails []AdminEmail
+	Full                   db.AdminGetOrderRow
+	Lines                  []db.OrderLinesRow
+	Events                 []db.OrderEventsRow
+	Emails                 []AdminEmail
 }
 
 // AdminProducts is the product list.
