@@ -466,6 +466,15 @@ func TestTheMorningRestockSetsEverythingInOneForm(t *testing.T) {
 			t.Fatalf("ordering loaves: %d", r.StatusCode)
 		}
 	}
+	// A daily limit below what is ordered for a day is refused.
+	r := staff.Submit(t, fmt.Sprintf("/admin/products/%d", loaf), fmt.Sprintf("/admin/products/%d/daily", loaf),
+		url.Values{"sold": {"made"}, "daily_limit": {"5"}, "made-5": {"true"}})
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "6 are already ordered for Friday 11 December: the daily limit cannot go below 6") {
+		t.Fatalf("a daily limit below what is ordered: %d", r.StatusCode)
+	}
+	if n := count(t, c.Pool, "SELECT daily_limit FROM products WHERE id = $1", loaf); n != 40 {
+		t.Fatalf("a refused daily limit was saved: %d", n)
+	}
 	page := staff.Get(t, "/admin/restock")
 	form := apptest.HiddenFields(page.Body)
 	for k, v := range form {
@@ -478,7 +487,7 @@ func TestTheMorningRestockSetsEverythingInOneForm(t *testing.T) {
 	form.Set(fmt.Sprintf("value-%d", butter), "30")
 	form.Set("reason", "Friday bake")
 	butterBefore := count(t, c.Pool, "SELECT stock FROM products WHERE id = $1", butter)
-	r := staff.PostForm(t, "/admin/restock", form)
+	r = staff.PostForm(t, "/admin/restock", form)
 	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "6 are already ordered for today: the limit cannot go below 6") {
 		t.Fatalf("a limit below what is ordered: %d", r.StatusCode)
 	}
