@@ -236,12 +236,18 @@ var ErrNotFound = errors.New("not found")
 // DeleteRule removes a window from the schedule: its slots nobody booked
 // go, booked ones stay for staff to handle.
 func DeleteRule(ctx context.Context, pool *pgxpool.Pool, e Edit, id int64) (Result, error) {
+	return remove(ctx, pool, e, func(q *db.Queries) (int64, error) { return q.DeleteScheduleRule(ctx, id) })
+}
+
+// remove deletes a window or a closure (del says how many rows went) and
+// remakes the slots, in one transaction.
+func remove(ctx context.Context, pool *pgxpool.Pool, e Edit, del func(q *db.Queries) (int64, error)) (Result, error) {
 	var res Result
 	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
 		if err := q.LockCalendar(ctx); err != nil {
 			return err
 		}
-		n, err := q.DeleteScheduleRule(ctx, id)
+		n, err := del(q)
 		if err != nil {
 			return err
 		}
@@ -251,7 +257,7 @@ func DeleteRule(ctx context.Context, pool *pgxpool.Pool, e Edit, id int64) (Resu
 		if res, err = Generate(ctx, q, e.Now, e.Loc); err != nil {
 			return err
 		}
-		return q.NotifySettings(ctx)
+		return q.NotifySettings(ctx) // the storefront's days and notes change
 	})
 	return res, err
 }
@@ -299,24 +305,7 @@ func OrdersOn(ctx context.Context, q *db.Queries, first, last time.Time, loc *ti
 
 // DeleteClosure opens the days again: their slots come back.
 func DeleteClosure(ctx context.Context, pool *pgxpool.Pool, e Edit, id int64) (Result, error) {
-	var res Result
-	err := db.InTx(ctx, pool, func(q *db.Queries, _ pgx.Tx) error {
-		if err := q.LockCalendar(ctx); err != nil {
-			return err
-		}
-		n, err := q.DeleteClosure(ctx, id)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return ErrNotFound
-		}
-		if res, err = Generate(ctx, q, e.Now, e.Loc); err != nil {
-			return err
-		}
-		return q.NotifySettings(ctx)
-	})
-	return res, err
+	return remove(ctx, pool, e, func(q *db.Queries) (int64, error) { return q.DeleteClosure(ctx, id) })
 }
 
 // SetDeliveryDays sets the weekdays a zone is delivered to, with a

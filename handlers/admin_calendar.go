@@ -108,16 +108,7 @@ func (s *Server) calendarSaved(c echo.Context, section, anchor, done string, err
 		}
 		return s.calendarSaved(c, section, anchor, done, err)
 	case errors.As(err, &input):
-		params, _ := c.FormParams()
-		form := map[string]string{}
-		for k := range params {
-			form[k] = params.Get(k)
-		}
-		field := input.Field
-		if field == "" {
-			field = "form"
-		}
-		p := views.AdminCalendar{FormState: views.FormState{Section: section, Form: form, Errors: shop.FieldErrors{field: input.Message}}}
+		p := views.AdminCalendar{FormState: typedForm(c, section, input)}
 		if id, err := strconv.ParseInt(c.FormValue("replace"), 10, 64); err == nil && section == "rule" {
 			p.Edit.ID = id
 		}

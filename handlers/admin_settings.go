@@ -44,6 +44,21 @@ func (s *Server) settingsChange(c echo.Context) settings.Change {
 	return settings.Change{StaffID: currentStaff(c).ID, Version: int32(v), Now: s.now()}
 }
 
+// typedForm is, on a page of several forms, the one that came back: what
+// was typed in it and what is wrong.
+func typedForm(c echo.Context, section string, input *shop.InputError) views.FormState {
+	params, _ := c.FormParams()
+	form := map[string]string{}
+	for k := range params {
+		form[k] = params.Get(k)
+	}
+	field := input.Field
+	if field == "" {
+		field = "form"
+	}
+	return views.FormState{Section: section, Form: form, Errors: shop.FieldErrors{field: input.Message}}
+}
+
 // saved answers a settings save: back to its section, or the page again
 // with what is wrong.
 func (s *Server) saved(c echo.Context, section, anchor, done string, err error) error {
@@ -54,16 +69,7 @@ func (s *Server) saved(c echo.Context, section, anchor, done string, err error) 
 		s.flash(c, "success", done)
 		return redirect(c, s.paths.URL(views.RouteAdminSettings)+"#"+anchor)
 	case errors.As(err, &input):
-		params, _ := c.FormParams()
-		form := map[string]string{}
-		for k := range params {
-			form[k] = params.Get(k)
-		}
-		field := input.Field
-		if field == "" {
-			field = "form"
-		}
-		return s.renderSettings(c, http.StatusUnprocessableEntity, views.AdminSettings{FormState: views.FormState{Section: section, Form: form, Errors: shop.FieldErrors{field: input.Message}}})
+		return s.renderSettings(c, http.StatusUnprocessableEntity, views.AdminSettings{FormState: typedForm(c, section, input)})
 	case errors.As(err, &stale):
 		return s.renderSettings(c, http.StatusConflict, views.AdminSettings{
 			Notice: "Another owner saved the settings after you opened this page, so nothing was saved. The page now shows the current settings: make your change again.",
