@@ -139,7 +139,7 @@ func TestPartialAndFullPageShareOneURL(t *testing.T) {
 	if strings.Join(titles(full.Body), "|") != strings.Join(titles(partial.Body), "|") {
 		t.Fatal("full page and fragment list different products")
 	}
-	if !strings.Contains(partial.Body, `hx-target="#results-status"`) {
+	if !strings.Contains(partial.Body, `data-hx-target="#results-status"`) {
 		t.Fatal("the fragment must update the announced result count")
 	}
 
