@@ -62,4 +62,15 @@ func TestBrowserEveryPageIsAccessibleAndFitsAPhone(t *testing.T) {
 	if !signedIn {
 		t.Fatal("no staff page was opened")
 	}
+
+	// axe-core must find a button without a name, or it is not checking.
+	apptest.Viewport(t, ctx, 1280, 900, false)
+	apptest.Eval[chromedp.Void](t, ctx, `document.querySelector("main").insertAdjacentHTML("beforeend", '<button type="button"></button>')`)
+	found := false
+	for _, v := range apptest.Axe(t, ctx) {
+		found = found || v.ID == "button-name"
+	}
+	if !found {
+		t.Fatal("axe-core found nothing wrong with a button without a name: it is not checking")
+	}
 }
