@@ -30,6 +30,7 @@ const (
 	RouteCartUpdate    = "cart.update"
 	RouteCartRemove    = "cart.remove"
 	RouteCartClear     = "cart.clear"
+	RouteCartPutBack   = "cart.putback"
 	RouteCheckout      = "checkout"
 	RouteCheckoutTotal = "checkout.total"
 	RoutePlaceOrder    = "checkout.place"
@@ -102,8 +103,10 @@ type Page struct {
 
 // Flash is a one-time status message.
 type Flash struct {
-	Kind string // "success" or "error"
+	Kind string // "success", "notice" or "error"
 	Text string
+	// Link, with LinkText, follows the message: "view it".
+	Link, LinkText string
 }
 
 type pageKey struct{}
