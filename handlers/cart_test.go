@@ -5,8 +5,10 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"shopfront/apptest"
 )
@@ -120,5 +122,33 @@ func TestBackToCheckoutAfterOrderingLeadsToTheOrder(t *testing.T) {
 	want := fmt.Sprintf(`Your order #%d is placed — <a href="%s">view it</a>`, number, orderPath)
 	if !strings.Contains(page, want) || strings.Contains(page, "flash--error") {
 		t.Errorf("back at the checkout, the page does not say %q (and no error):\n%s", want, page)
+	}
+}
+
+func TestOrderTimesSayTheirTimeZoneAndRecentOrdersTheirDates(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	slot := slotSoon(t, c, 5)
+	s := newShopper(t, c)
+	s.add(productID(t, c.Pool, "white-sourdough-loaf"), "1")
+	r := s.placeOrder(s.checkoutForm(slot))
+	order := html.UnescapeString(s.c.Get(t, r.Header.Get("Location")).Body)
+	zone := regexp.MustCompile(`\((GMT|BST), London time\)`)
+	if n := len(zone.FindAllString(order, -1)); n < 2 {
+		t.Errorf("the order page names the time zone %d times, want it with the time placed and the pickup time:\n%s", n, order)
+	}
+	list := html.UnescapeString(s.c.Get(t, "/orders").Body)
+	var placed, starts time.Time
+	if err := c.Pool.QueryRow(t.Context(), "SELECT o.placed_at, s.starts_at FROM orders o JOIN pickup_slots s ON s.id = o.slot_id").Scan(&placed, &starts); err != nil {
+		t.Fatal(err)
+	}
+	london, _ := time.LoadLocation("Europe/London")
+	for _, want := range []string{"Placed " + placed.In(london).Format("2 January 2006"), "Pickup " + starts.In(london).Format("Monday 2 January, 15:04")} {
+		if !strings.Contains(list, want) {
+			t.Errorf("the recent orders list does not say %q:\n%s", want, list)
+		}
+	}
+	if !zone.MatchString(list) {
+		t.Error("the recent orders list's pickup time has no time zone")
 	}
 }

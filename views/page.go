@@ -198,6 +198,13 @@ func dateTime(ctx context.Context, t time.Time) string {
 	return t.In(PageFrom(ctx).Location).Format("2 January 2006 at 15:04")
 }
 
+// zonedDateTime is dateTime with its time zone, for customers, who may be
+// elsewhere: "2 December 2026 at 10:15 (GMT, London time)".
+func zonedDateTime(ctx context.Context, t time.Time) string {
+	loc := PageFrom(ctx).Location
+	return dateTime(ctx, t) + " (" + shop.ZoneName(t, loc) + ")"
+}
+
 // Description is the page's description for search engines and previews.
 func (p *Page) Description() string {
 	if p.MetaDescription != "" {
