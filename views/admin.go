@@ -185,8 +185,11 @@ type AdminProductForm struct {
 	ImageHash   string
 	Movements   []db.StockMovementsRow
 	StockErrors shop.FieldErrors
-	ImageError  string
-	Currency    string
+	// StockMode, StockAmount and StockReason are what was typed into the
+	// stock form, shown again with its errors.
+	StockMode, StockAmount, StockReason string
+	ImageError                          string
+	Currency                            string
 	// How it is sold: from stock, or made to order up to DailyLimit a day
 	// on MadeOn.
 	MadeToOrder bool
@@ -352,3 +355,8 @@ func cancelQuery(status, returnTo string) url.Values {
 
 // nextQuery brings staff back to path after signing in.
 func nextQuery(path string) url.Values { return url.Values{"next": {path}} }
+
+// priceExample is how a price may be typed: "£12.50".
+func priceExample(currency string) string {
+	return shop.Money{Minor: 1250, Currency: currency}.String()
+}
