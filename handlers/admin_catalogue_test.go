@@ -1122,3 +1122,26 @@ func TestPricesAreTypedAsTheyAreShownAndTypedValuesAreKept(t *testing.T) {
 		}
 	}
 }
+
+func TestTheProductListShowsEachProductsPicture(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	hash := admString(t, c, "SELECT encode(i.sha256, 'hex') FROM products p JOIN images i ON i.id = p.image_id WHERE p.slug = 'duck-eggs'")
+	page := cl.Get(t, "/admin/products").Body
+	if !strings.Contains(page, `<td class="admin-list-thumb"><img src="/images/`+hash+`"`) {
+		t.Errorf("the product list shows no thumbnail of the duck eggs (%s)", hash)
+	}
+}
+
+func TestHEICUploadsSayToExportAsJPEG(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	id := productID(t, c.Pool, "duck-eggs")
+	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
+	r := admUpload(t, cl, id, cl.Token(t, fmt.Sprintf("/admin/products/%d", id)), "IMG_0001.HEIC", "image/heic", heic)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(admText(r), "Export it as JPEG first") {
+		t.Errorf("a HEIC upload: %d, want 422 saying to export it as JPEG", r.StatusCode)
+	}
+}
