@@ -7,7 +7,13 @@ GO ?= go
 BIN := .data/bin/shopfront
 PG := db/dev-postgres.sh
 
-.PHONY: run test check generate build bench chromium clean
+.PHONY: run test check generate build bench chromium validator clean
+
+# The Nu Html Checker that tests validate every page with: the npm package
+# vnu-jar, run with Java.
+VNU_VERSION := 26.9.27
+VNU_DIR := .data/tools/vnu-jar-$(VNU_VERSION)
+VNU_JAR := $(VNU_DIR)/package/build/dist/vnu.jar
 
 ## run: serve the demo shop at http://localhost:8080 (a development Postgres is provided)
 run: build
@@ -43,7 +49,7 @@ check:
 
 ## test: check, then every test against real Postgres and headless Chromium,
 ## under the race detector (which needs a C compiler: installed when missing and root)
-test: check chromium
+test: check chromium validator
 	@race=-race; \
 	if ! command -v gcc >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -56,7 +62,7 @@ test: check chromium
 	if [ "$$($(GO) env CGO_ENABLED)" != 1 ]; then \
 	  echo "make test: cgo is off (no C compiler, or CGO_ENABLED=0), so the race detector is off too" >&2; race=; \
 	fi; \
-	DEV_PG_PRIVATE=1 $(PG) $(GO) test $$race -count=1 -timeout 15m ./...
+	DEV_PG_PRIVATE=1 VNU_JAR="$(abspath $(VNU_JAR))" $(PG) $(GO) test $$race -count=1 -timeout 15m ./...
 
 ## chromium: install Debian's chromium for the browser tests when missing
 chromium:
@@ -66,6 +72,29 @@ chromium:
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends chromium >/dev/null \
 	    || { echo "make test: installing chromium with apt-get failed" >&2; exit 1; }; \
+	fi
+
+## validator: the Nu Html Checker (Java, and the npm package vnu-jar) for the HTML tests
+validator:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then echo "make test: Java is missing for the HTML checker: run 'sudo apt-get install default-jre-headless'" >&2; exit 1; fi; \
+	  echo "installing Debian's default-jre-headless for the HTML checker (once)…" >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends default-jre-headless >/dev/null \
+	    || { echo "make test: installing default-jre-headless with apt-get failed" >&2; exit 1; }; \
+	fi
+	@if [ ! -f $(VNU_JAR) ]; then \
+	  if ! command -v npm >/dev/null 2>&1; then \
+	    if [ "$$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then echo "make test: npm is missing to fetch the HTML checker: run 'sudo apt-get install npm'" >&2; exit 1; fi; \
+	    echo "installing Debian's npm to fetch the HTML checker (once)…" >&2; \
+	    export DEBIAN_FRONTEND=noninteractive; \
+	    apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends npm >/dev/null \
+	      || { echo "make test: installing npm with apt-get failed" >&2; exit 1; }; \
+	  fi; \
+	  echo "fetching the HTML checker, vnu-jar@$(VNU_VERSION), from npm (once)…" >&2; \
+	  rm -rf $(VNU_DIR) && mkdir -p $(VNU_DIR) && \
+	  (cd $(VNU_DIR) && npm pack --silent vnu-jar@$(VNU_VERSION) >/dev/null && tar xzf vnu-jar-$(VNU_VERSION).tgz && rm vnu-jar-$(VNU_VERSION).tgz) \
+	    && [ -f $(VNU_JAR) ] || { rm -rf $(VNU_DIR); echo "make test: fetching vnu-jar@$(VNU_VERSION) with npm failed" >&2; exit 1; }; \
 	fi
 
 ## bench: Go benchmarks, then load from a second process against one node

@@ -20,6 +20,9 @@ const (
 // Postgres; PriceSeen only lets the cart say "the price changed".
 type Cart struct {
 	Lines []CartLine
+	// Emptied is what an emptied cart held, until something is added, so
+	// that "Empty cart" can be undone.
+	Emptied []CartLine
 }
 
 // CartLine is one product in the cart.
@@ -31,8 +34,11 @@ type CartLine struct {
 
 // Flash is a one-time message for the next page.
 type Flash struct {
-	Kind string `json:"k"` // "success" or "error"
+	Kind string `json:"k"` // "success", "notice" or "error"
 	Text string `json:"t"`
+	// Link, with LinkText, follows the message: "view it".
+	Link     string `json:"l,omitempty"`
+	LinkText string `json:"lt,omitempty"`
 }
 
 // Prefs are the visitor's display preferences. Values are allow-listed

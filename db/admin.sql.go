@@ -259,9 +259,11 @@ func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams
 
 const adminListProducts = `-- name: AdminListProducts :many
 
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name,
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
+LEFT JOIN images i ON i.id = p.image_id
 WHERE $1::text = ''
    OR p.name ILIKE '%' || $1::text || '%'
    OR p.slug ILIKE '%' || $1::text || '%'
@@ -279,6 +281,7 @@ type AdminListProductsRow struct {
 	Active       bool
 	Version      int32
 	CategoryName string
+	ImageHash    string
 }
 
 // Staff area: catalogue, stock, slots and orders.
@@ -301,6 +304,7 @@ func (q *Queries) AdminListProducts(ctx context.Context, search string) ([]Admin
 			&i.Active,
 			&i.Version,
 			&i.CategoryName,
+			&i.ImageHash,
 		); err != nil {
 			return nil, err
 		}

@@ -543,20 +543,24 @@ func (q *Queries) OrderLines(ctx context.Context, orderID int64) ([]OrderLinesRo
 }
 
 const ordersByTokens = `-- name: OrdersByTokens :many
-SELECT number, token, status, fulfilment, total_minor, currency, placed_at
-FROM orders
-WHERE token = ANY($1::text[])
-ORDER BY placed_at DESC
+SELECT o.number, o.token, o.status, o.fulfilment, o.total_minor, o.currency, o.placed_at,
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+FROM orders o
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE o.token = ANY($1::text[])
+ORDER BY o.placed_at DESC
 `
 
 type OrdersByTokensRow struct {
-	Number     int64
-	Token      string
-	Status     string
-	Fulfilment string
-	TotalMinor int64
-	Currency   string
-	PlacedAt   time.Time
+	Number       int64
+	Token        string
+	Status       string
+	Fulfilment   string
+	TotalMinor   int64
+	Currency     string
+	PlacedAt     time.Time
+	SlotStartsAt pgtype.Timestamptz
+	SlotEndsAt   pgtype.Timestamptz
 }
 
 func (q *Queries) OrdersByTokens(ctx context.Context, tokens []string) ([]OrdersByTokensRow, error) {
@@ -576,6 +580,8 @@ func (q *Queries) OrdersByTokens(ctx context.Context, tokens []string) ([]Orders
 			&i.TotalMinor,
 			&i.Currency,
 			&i.PlacedAt,
+			&i.SlotStartsAt,
+			&i.SlotEndsAt,
 		); err != nil {
 			return nil, err
 		}

@@ -1094,3 +1094,54 @@ func TestImageUploadsOnlyLiftTheBodyLimitOnTheUploadRoute(t *testing.T) {
 		}
 	}
 }
+
+func TestPricesAreTypedAsTheyAreShownAndTypedValuesAreKept(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	id := productID(t, c.Pool, "duck-eggs")
+	path := fmt.Sprintf("/admin/products/%d", id)
+
+	form := admProductForm(t, cl.Get(t, path).Body)
+	form.Set("price", "£1,212.50")
+	if r := admPost(t, cl, path, path, form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("saving the price £1,212.50: %d\n%s", r.StatusCode, admText(r))
+	}
+	if got := admInt(t, c, "SELECT price_minor FROM products WHERE id = $1", id); got != 121250 {
+		t.Errorf("the price saved is %d minor units, want 121250", got)
+	}
+
+	r := admPost(t, cl, path, path+"/stock", url.Values{"mode": {"set"}, "amount": {"a dozen"}, "reason": {"Delivery from the farm"}})
+	if r.StatusCode != http.StatusUnprocessableEntity {
+		t.Fatalf("a stock amount of %q: %d, want 422", "a dozen", r.StatusCode)
+	}
+	page := admText(r)
+	for _, want := range []string{`value="a dozen"`, `value="Delivery from the farm"`, `id="mode-set" name="mode" value="set" checked`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after the error the stock form lost what was typed: no %s", want)
+		}
+	}
+}
+
+func TestTheProductListShowsEachProductsPicture(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	hash := admString(t, c, "SELECT encode(i.sha256, 'hex') FROM products p JOIN images i ON i.id = p.image_id WHERE p.slug = 'duck-eggs'")
+	page := cl.Get(t, "/admin/products").Body
+	if !strings.Contains(page, `<td class="admin-list-thumb"><img src="/images/`+hash+`"`) {
+		t.Errorf("the product list shows no thumbnail of the duck eggs (%s)", hash)
+	}
+}
+
+func TestHEICUploadsSayToExportAsJPEG(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	id := productID(t, c.Pool, "duck-eggs")
+	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
+	r := admUpload(t, cl, id, cl.Token(t, fmt.Sprintf("/admin/products/%d", id)), "IMG_0001.HEIC", "image/heic", heic)
+	if r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(admText(r), "Export it as JPEG first") {
+		t.Errorf("a HEIC upload: %d, want 422 saying to export it as JPEG", r.StatusCode)
+	}
+}

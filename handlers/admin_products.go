@@ -317,6 +317,7 @@ func (s *Server) adminChangeStock(c echo.Context) error {
 		return err
 	}
 	f.StockErrors = errs
+	f.StockMode, f.StockAmount, f.StockReason = params.Get("mode"), shop.CleanText(params.Get("amount")), shop.CleanText(params.Get("reason"))
 	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
 }
 

@@ -270,7 +270,7 @@ func TestOrderStatusFlow(t *testing.T) {
 	r := changeStatus(t, staff, id, "placed", "ready", "HX-Request", "true", "HX-Request-Type", "partial")
 	if r.StatusCode != http.StatusOK || !strings.HasPrefix(strings.TrimSpace(r.Body), `<tr id="order-`) ||
 		!strings.Contains(r.Body, "Ready to collect") || !strings.Contains(r.Body, "Mark collected") ||
-		!strings.Contains(r.Body, `hx-target="#flash"`) {
+		!strings.Contains(r.Body, `data-hx-target="#flash"`) {
 		t.Fatalf("htmx mark ready: %d\n%s", r.StatusCode, r.Body)
 	}
 	// The customer sees it.

@@ -268,7 +268,7 @@ func TestBrowserPurchaseWithHtmx(t *testing.T) {
 	apptest.Do(t, ctx, "clicking two add-to-cart buttons",
 		chromedp.Click(chromedp.CSS(addToCartButton(loaf))),
 		chromedp.Click(chromedp.CSS(addToCartButton(croissant))))
-	if n := apptest.Eval[string](t, ctx, `document.querySelector(`+jsQuote(addToCartStatus(loaf))+`).textContent`); n != "" {
+	if n := apptest.Eval[string](t, ctx, `document.querySelector(`+jsQuote(addToCartStatus(loaf))+`).textContent`); n != "Adding…" {
 		t.Fatalf("the first add had already answered (%q) when the second button was clicked; the clicks were not in quick succession", n)
 	}
 	apptest.WaitFor(t, ctx, browserWait,
@@ -283,7 +283,7 @@ func TestBrowserPurchaseWithHtmx(t *testing.T) {
 	if n := apptest.Eval[int](t, ctx, `parseInt(document.getElementById("cart-count").textContent, 10)`); n != 2 {
 		t.Fatalf("after two quick adds the cart count is %d, want 2: a line was lost", n)
 	}
-	if f := browserFocused(t, ctx); !strings.Contains(f, "Add<span") || !strings.Contains(f, croissantName) {
+	if f := browserFocused(t, ctx); !strings.Contains(f, "Add to cart<span") || !strings.Contains(f, croissantName) {
 		t.Errorf("after adding, focus is on %s; want it to stay on the croissant's Add button", f)
 	}
 
@@ -504,4 +504,70 @@ func TestBrowserRemovingALineKeepsFocusInTheCart(t *testing.T) {
 	if got := apptest.Eval[string](t, ctx, `document.querySelector("#cart-link").getAttribute("aria-current") || ""`); got != "page" {
 		t.Fatalf("the cart link lost aria-current after the swap: %q", got)
 	}
+}
+
+// heldAdds holds every add-to-cart request until released, so a test knows
+// that the first is still on its way while it clicks again; it counts the
+// requests that reached the shop.
+type heldAdds struct {
+	release chan struct{}
+	arrived atomic.Int32
+}
+
+func (h *heldAdds) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.URL.Path == "/cart/add" {
+			h.arrived.Add(1)
+			<-h.release
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestBrowserAddToCartSaysSoAndAddsOncePerClickInFlight(t *testing.T) {
+	t.Parallel()
+	held := &heldAdds{release: make(chan struct{})}
+	c := apptest.NewCluster(t, apptest.Options{Demo: true, Wrap: held.wrap})
+	loaf := browserProductID(t, c.Pool, loafSlug)
+	croissant := browserProductID(t, c.Pool, croissantSlug)
+	ctx := apptest.NewBrowser(t)
+	browserOpen(t, ctx, c.URL+catalogueNewestFirst, true)
+
+	// The button reads "Add to cart" as rendered (the product's name, for
+	// screen readers, comes after the visible words: WCAG 2.5.3).
+	button := `document.querySelector(` + jsQuote(addToCartButton(loaf)) + `)`
+	if got := apptest.Eval[string](t, ctx, button+`.innerText`); !strings.HasPrefix(got, "Add to cart") {
+		t.Errorf("the add-to-cart button's rendered text is %q, want it to start with \"Add to cart\"", got)
+	}
+
+	// A double click while the first request is on its way.
+	apptest.Do(t, ctx, "double-clicking the loaf's add-to-cart button",
+		chromedp.Click(chromedp.CSS(addToCartButton(loaf))),
+		chromedp.Click(chromedp.CSS(addToCartButton(loaf))))
+	pollUntil(t, browserWait, func() bool { return held.arrived.Load() >= 1 }, "the first add to reach the shop")
+	form := `document.querySelector(` + jsQuote(addToCartButton(loaf)) + `).form`
+	if busy := apptest.Eval[string](t, ctx, form+`.getAttribute("aria-busy") ?? ""`); busy != "true" {
+		t.Errorf("while adding, the form's aria-busy is %q, want \"true\"", busy)
+	}
+	if got := browserText(t, ctx, addToCartStatus(loaf)); got != "Adding…" {
+		t.Errorf("while adding, the status line says %q, want \"Adding…\"", got)
+	}
+	if got := apptest.Eval[string](t, ctx, button+`.getAttribute("aria-disabled") ?? ""`); got != "true" {
+		t.Errorf("while adding, the button's aria-disabled is %q, want \"true\"", got)
+	}
+	close(held.release)
+	apptest.WaitFor(t, ctx, browserWait, `document.querySelector(`+jsQuote(addToCartStatus(loaf))+`).textContent.includes("Added 1 × `+loafName+`")`, "the loaf's status to say Added 1")
+	if got := apptest.Eval[string](t, ctx, form+`.getAttribute("aria-busy") ?? ""`); got != "" {
+		t.Errorf("after the answer, the form's aria-busy is %q, want none", got)
+	}
+
+	// Another add queues behind anything the double click might have queued:
+	// once it is answered, every earlier request has been.
+	apptest.Do(t, ctx, "adding a croissant", chromedp.Click(chromedp.CSS(addToCartButton(croissant))))
+	apptest.WaitFor(t, ctx, browserWait, `document.querySelector(`+jsQuote(addToCartStatus(croissant))+`).textContent.includes("Added 1 × `+croissantName+`")`, "the croissant's status to say Added 1")
+	if n := held.arrived.Load(); n != 2 {
+		t.Errorf("%d add-to-cart requests reached the shop, want 2 (one for the double click, one for the croissant)", n)
+	}
+	browserWaitForCartCount(t, ctx, 2)
+	assertNoReloadSince(t, ctx, "adding to the cart")
 }

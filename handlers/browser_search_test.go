@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -41,6 +42,15 @@ func TestBrowserSearchSwapsResultsWithoutReload(t *testing.T) {
 	c := apptest.NewCluster(t, apptest.Options{Demo: true})
 	ctx := apptest.NewBrowser(t)
 	openCatalogueInBrowser(t, ctx, c.URL+"/")
+	if got := browserText(t, ctx, "h1"); got != "All products" {
+		t.Fatalf("the catalogue's heading is %q", got)
+	}
+	if got := browserText(t, ctx, "#sort option:first-child"); got != "Name (usual order)" {
+		t.Errorf("with nothing searched the sort menu's first choice is %q, want \"Name (usual order)\"", got)
+	}
+	if apptest.Eval[bool](t, ctx, `document.getElementById("q-hint").hidden || document.getElementById("q").getAttribute("aria-describedby") != "q-hint"`) {
+		t.Error("with JavaScript the search field does not say that results update as you type")
+	}
 
 	// Real key events, as a visitor types: htmx searches after a pause.
 	apptest.Do(t, ctx, "typing into #q", chromedp.SendKeys(chromedp.CSS("#q"), "sourd"))
@@ -51,6 +61,16 @@ func TestBrowserSearchSwapsResultsWithoutReload(t *testing.T) {
 	assertNoPageLoad(t, ctx)
 	apptest.WaitFor(t, ctx, apptest.BrowserTimeout, `new URLSearchParams(location.search).get("q") == "sourd"`,
 		"the search URL to be pushed into history")
+	// The heading, the announced count and the sort menu follow the search.
+	if got := browserText(t, ctx, "h1"); got != "Search: sourd" {
+		t.Errorf("after searching, the heading is %q, want \"Search: sourd\"", got)
+	}
+	if got, heading := browserText(t, ctx, "#results-status"), browserText(t, ctx, "#results-heading"); got != heading || !strings.Contains(got, "matching “sourd”") {
+		t.Errorf("the live region announces %q, want the result count %q", got, heading)
+	}
+	if got := browserText(t, ctx, "#sort option:first-child"); got != "Best match" {
+		t.Errorf("while searching the sort menu's first choice is %q, want \"Best match\"", got)
+	}
 
 	found := browserResultTitles(t, ctx)
 	if len(found) == 0 || len(found) >= 12 {
@@ -93,5 +113,15 @@ func TestBrowserPaginationMovesFocusToResults(t *testing.T) {
 	// the link they left behind at the bottom of the page.
 	if id := browserFocusedID(t, ctx); id != "results-heading" {
 		t.Fatalf("after paging, focus is on %q, want #results-heading", id)
+	}
+}
+
+func TestBrowserWithoutJavaScriptTheSearchSaysNothingOfTyping(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	ctx := apptest.NewBrowserNoJS(t)
+	apptest.Do(t, ctx, "opening the catalogue", chromedp.Navigate(c.URL+"/"))
+	if apptest.Eval[bool](t, ctx, `getComputedStyle(document.getElementById("q-hint")).display != "none" || document.getElementById("q").hasAttribute("aria-describedby")`) {
+		t.Error("without JavaScript the page says that results update as you type")
 	}
 }

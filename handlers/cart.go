@@ -25,8 +25,23 @@ func cartLines(c echo.Context) []shop.CartLine {
 	return shop.CleanCart(lines)
 }
 
+// emptiedLines is what the visitor's cart held before they emptied it,
+// while that can still be undone.
+func emptiedLines(c echo.Context) []shop.CartLine {
+	stored, _ := cookiestate.CartCookie.Get(jar(c))
+	if len(stored.Lines) > 0 {
+		return nil
+	}
+	lines := make([]shop.CartLine, len(stored.Emptied))
+	for i, l := range stored.Emptied {
+		lines[i] = shop.CartLine(l)
+	}
+	return shop.CleanCart(lines)
+}
+
 // saveCart writes the cart cookie; a cart too big for its cookie is
-// refused and the old cart kept.
+// refused and the old cart kept. Anything saved ends an emptied cart's
+// undo.
 func saveCart(c echo.Context, lines []shop.CartLine) error {
 	if len(lines) == 0 {
 		cookiestate.CartCookie.Delete(jar(c))
@@ -95,7 +110,7 @@ func (s *Server) cart(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.CartView{Cart: priced}
+	v := views.CartView{Cart: priced, Emptied: shop.CartCount(emptiedLines(c))}
 	if pc := shop.NormalizePostcode(shop.CleanText(c.QueryParam("postcode"))); pc != "" && len(pc) <= 12 {
 		v.Postcode = pc
 		if z, ok := shop.FindZone(s.shop(c).Zones, pc); ok {
@@ -161,7 +176,9 @@ func (s *Server) addToCart(c echo.Context, lines []shop.CartLine) ([]shop.CartLi
 	return updated, fmt.Sprintf("Added %d × %s to your cart.", qty, p.Product.Name), nil
 }
 
-// cartUpdate, cartRemove and cartClear change the cart from the cart page.
+// cartUpdate, cartRemove, cartClear and cartPutBack change the cart from
+// the cart page. A typed quantity above what is left becomes what is left,
+// and the visitor is told.
 func (s *Server) cartUpdate(c echo.Context) error {
 	// "Reduce to N" removes its own button; a typed quantity keeps it.
 	return s.changeCart(c, c.FormValue("reduce") == "1", func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
@@ -173,10 +190,26 @@ func (s *Server) cartUpdate(c echo.Context) error {
 		if err != nil {
 			return lines, "", err
 		}
+		priced, err := s.priceCartOrLastKnown(c, []shop.CartLine{{ProductID: id, Quantity: qty}})
+		if err != nil {
+			return lines, "", err
+		}
+		qty, notice, err := shop.QuantityFor(priced.Lines[0], qty)
+		if err != nil {
+			return lines, "", err
+		}
 		lines, err = shop.SetQuantity(lines, id, qty)
+		if err == nil && notice != "" {
+			return lines, "", &cartNotice{notice}
+		}
 		return lines, "Your cart is updated.", err
 	})
 }
+
+// cartNotice is a change that was made, but not quite as asked.
+type cartNotice struct{ message string }
+
+func (n *cartNotice) Error() string { return n.message }
 
 func (s *Server) cartRemove(c echo.Context) error {
 	return s.changeCart(c, true, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
@@ -189,10 +222,28 @@ func (s *Server) cartRemove(c echo.Context) error {
 }
 
 func (s *Server) cartClear(c echo.Context) error {
-	return s.changeCart(c, true, func([]shop.CartLine) ([]shop.CartLine, string, error) {
-		return nil, "Your cart is empty.", nil
+	return s.changeCart(c, true, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+		if len(lines) > 0 {
+			emptied := make([]cookiestate.CartLine, len(lines))
+			for i, l := range lines {
+				emptied[i] = cookiestate.CartLine(l)
+			}
+			if err := cookiestate.CartCookie.Set(jar(c), cookiestate.Cart{Emptied: emptied}); err != nil {
+				return lines, "", err
+			}
+		}
+		return nil, "Your cart is empty.", errKept
 	})
 }
+
+func (s *Server) cartPutBack(c echo.Context) error {
+	return s.changeCart(c, true, func(lines []shop.CartLine) ([]shop.CartLine, string, error) {
+		return shop.PutBack(lines, emptiedLines(c)), "Your items are back in your cart.", nil
+	})
+}
+
+// errKept says a change has written the cart cookie itself.
+var errKept = errors.New("cart cookie already written")
 
 // changeCart applies change to the cart and shows the result: the cart
 // region for htmx (announced in the status region; focus moves to the
@@ -201,12 +252,20 @@ func (s *Server) cartClear(c echo.Context) error {
 func (s *Server) changeCart(c echo.Context, moveFocus bool, change func([]shop.CartLine) ([]shop.CartLine, string, error)) error {
 	lines := cartLines(c)
 	updated, message, err := change(lines)
-	if err == nil {
+	var notice *cartNotice
+	switch {
+	case err == nil:
+		err = saveCart(c, updated)
+	case errors.Is(err, errKept):
+		err = nil
+	case errors.As(err, &notice):
 		err = saveCart(c, updated)
 	}
 	var input *shop.InputError
 	status := http.StatusOK
 	switch {
+	case notice != nil && err == nil:
+		s.flash(c, "notice", notice.message)
 	case errors.As(err, &input):
 		s.flash(c, "error", input.Message)
 		status = http.StatusUnprocessableEntity
@@ -223,5 +282,9 @@ func (s *Server) changeCart(c echo.Context, moveFocus bool, change func([]shop.C
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, nil, views.CartContents(views.CartView{Cart: priced, FocusSummary: moveFocus}))
+	emptied := 0
+	if len(updated) == 0 {
+		emptied = shop.CartCount(emptiedLines(c)) // as this response leaves the cookie
+	}
+	return s.render(c, status, nil, views.CartContents(views.CartView{Cart: priced, FocusSummary: moveFocus, Emptied: emptied}))
 }

@@ -139,7 +139,7 @@ func TestPartialAndFullPageShareOneURL(t *testing.T) {
 	if strings.Join(titles(full.Body), "|") != strings.Join(titles(partial.Body), "|") {
 		t.Fatal("full page and fragment list different products")
 	}
-	if !strings.Contains(partial.Body, `hx-target="#results-status"`) {
+	if !strings.Contains(partial.Body, `data-hx-target="#results-status"`) {
 		t.Fatal("the fragment must update the announced result count")
 	}
 
@@ -249,4 +249,33 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+func TestTheFirstRowOfImagesLoadsAtOnce(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	page := c.Client().Get(t, "/").Body
+	imgs := regexp.MustCompile(`<img class="card__image"[^>]*>`).FindAllString(page, -1)
+	if len(imgs) < 6 {
+		t.Fatalf("the catalogue shows %d product images", len(imgs))
+	}
+	if !strings.Contains(imgs[0], `loading="eager"`) || !strings.Contains(imgs[0], `fetchpriority="high"`) {
+		t.Errorf("the first product image is not loaded at once with high priority: %s", imgs[0])
+	}
+	if !strings.Contains(imgs[3], `loading="eager"`) || !strings.Contains(imgs[5], `loading="lazy"`) {
+		t.Errorf("the first row should load at once and later rows lazily: %s … %s", imgs[3], imgs[5])
+	}
+}
+
+func TestAShopWithoutProductsSaysSo(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	exec(t, c.Pool, "UPDATE products SET active = false")
+	page := c.Client().Get(t, "/").Body
+	if !strings.Contains(page, "There are no products in the shop yet.") || strings.Contains(page, "No products match") {
+		t.Errorf("an empty shop does not say it has no products yet:\n%s", page)
+	}
+	if page := c.Client().Get(t, "/?q=bread").Body; !strings.Contains(page, "No products match") {
+		t.Errorf("a search in an empty shop does not say nothing matches")
+	}
 }

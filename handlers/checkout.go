@@ -32,6 +32,11 @@ func (s *Server) checkout(c echo.Context) error {
 		return cookiestate.ErrUnreadable // a kept cart this node cannot read yet is not empty
 	}
 	if len(lines) == 0 {
+		// Back from the order just placed: lead to it.
+		if last, ok := lastOrder(c, s.now()); ok {
+			s.flashLink(c, "success", "Your order #"+last.Number+" is placed —", s.paths.URL(views.RouteOrder, last.Token), "view it")
+			return redirect(c, s.paths.URL(views.RouteCart))
+		}
 		s.flash(c, "error", "Your cart is empty: add something before checking out.")
 		return redirect(c, s.paths.URL(views.RouteCart))
 	}
@@ -146,7 +151,14 @@ func (s *Server) placeOrder(c echo.Context) error {
 		return err
 	}
 
-	cookiestate.CartCookie.Delete(jar(c))
+	// Only what was ordered leaves the cart (not what another tab added
+	// meanwhile), and only once: a replay this browser already saw the
+	// order of has been taken out already.
+	if !remembered(c, placed.Token) {
+		if err := saveCart(c, shop.RemoveOrdered(cartLines(c), form.Lines)); err != nil {
+			return err
+		}
+	}
 	rememberOrder(c, placed, now)
 	if !placed.Replayed {
 		s.log.Info("order placed", "order_id", placed.ID, "number", placed.Number, "request_id", c.Response().Header().Get(echo.HeaderXRequestID))
@@ -256,6 +268,30 @@ func clientNetwork(c echo.Context) netip.Addr {
 
 // recentOrderLimit is how many order links the orders cookie keeps.
 const recentOrderLimit = 10
+
+// lastOrderWithin is how long after placing an order a visitor who comes
+// back to the checkout with an empty cart is led to that order.
+const lastOrderWithin = time.Hour
+
+// lastOrder is the order this browser placed last, if that was recent.
+func lastOrder(c echo.Context, now time.Time) (cookiestate.RecentOrder, bool) {
+	recent, _ := cookiestate.RecentOrdersCookie.Get(jar(c))
+	if len(recent.Orders) == 0 || now.Sub(time.Unix(recent.Orders[0].PlacedAt, 0)) > lastOrderWithin {
+		return cookiestate.RecentOrder{}, false
+	}
+	return recent.Orders[0], true
+}
+
+// remembered reports whether this browser already knows the order.
+func remembered(c echo.Context, token string) bool {
+	recent, _ := cookiestate.RecentOrdersCookie.Get(jar(c))
+	for _, o := range recent.Orders {
+		if o.Token == token {
+			return true
+		}
+	}
+	return false
+}
 
 // rememberOrder adds an order to the browser's recent orders.
 func rememberOrder(c echo.Context, p orders.Placed, now time.Time) {

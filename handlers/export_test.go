@@ -1,6 +1,10 @@
 package handlers
 
-import "github.com/labstack/echo/v4"
+import (
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
 
 // AddTestRoute lets tests register a route outside the route table, such as
 // one that panics.
@@ -25,3 +29,18 @@ func StaffRoutes(s *Server) []StaffRoute {
 
 // SafeReturnPath is safeReturnPath, for its tests.
 var SafeReturnPath = safeReturnPath
+
+// PageRoute is a GET route of the route table.
+type PageRoute struct{ Name, Path string }
+
+// GetRoutes lists every GET route, so tests that visit every page can
+// check that they miss none.
+func GetRoutes(s *Server) []PageRoute {
+	var out []PageRoute
+	for _, r := range s.echo.Routes() {
+		if r.Method == "GET" && r.Name != "" && !strings.HasPrefix(r.Name, "github.com/") {
+			out = append(out, PageRoute{Name: r.Name, Path: r.Path})
+		}
+	}
+	return out
+}

@@ -92,13 +92,13 @@ func TestTheCustomersPageHearsTheStatusChangedOnAnotherNode(t *testing.T) {
 	o := orderAs(t, c, "Ada Lovelace", "ada@example.com", slot)
 	customer := c.Client()
 	page := customer.Get(t, "/orders/"+o.Token)
-	after := regexpFind(t, page.Body, `hx-sse:connect="/orders/`+o.Token+`/events\?after=(\d+)"`)
+	after := regexpFind(t, page.Body, `data-hx-sse-connect="/orders/`+o.Token+`/events\?after=(\d+)"`)
 	stream := customer.OpenStream(t, "/orders/"+o.Token+"/events?after="+after, "", onNode(c.Nodes[0])...)
 
 	staff := signedIn(t, c, "pat@example.com", staffauth.RoleStaff)
 	changeStatus(t, staff, o.ID, "placed", "ready", onNode(c.Nodes[1])...)
 	e := mustNext(t, stream)
-	if e.Event != "" || !strings.Contains(e.Data, `hx-target="#order-status-line"`) || !strings.Contains(e.Data, "Ready to collect") {
+	if e.Event != "" || !strings.Contains(e.Data, `data-hx-target="#order-status-line"`) || !strings.Contains(e.Data, "Ready to collect") {
 		t.Fatalf("the order page's stream sent %+v, want its status line saying Ready to collect", e)
 	}
 	// Only this order's changes reach this customer.

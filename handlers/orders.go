@@ -8,7 +8,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"shopfront/cookiestate"
-	"shopfront/shop"
 	"shopfront/views"
 )
 
@@ -52,10 +51,7 @@ func (s *Server) recentOrders(c echo.Context) error {
 			return err
 		}
 		for _, r := range rows {
-			list = append(list, views.RecentOrder{
-				Number: shop.OrderNumber(r.Number), Token: r.Token,
-				Status: shop.StatusLabel(r.Status, r.Fulfilment), Total: shop.Money{Minor: r.TotalMinor, Currency: r.Currency}.String(),
-			})
+			list = append(list, views.RecentOrderFrom(r, s.cfg.Location))
 		}
 	}
 	return s.render(c, http.StatusOK, views.RecentOrdersPage(list), nil)

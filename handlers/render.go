@@ -135,7 +135,7 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 		p.RecentOrders = len(recentOrderTokens(c, s.now()))
 		if !partial {
 			if f, ok := cookiestate.FlashCookie.Take(j); ok {
-				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
+				p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text, Link: f.Link, LinkText: f.LinkText}
 			}
 		}
 	}
@@ -146,7 +146,7 @@ func (s *Server) page(c echo.Context, partial bool) *views.Page {
 		p.Staff = &views.StaffInfo{Name: st.Name, Owner: st.Owner()}
 	}
 	if f, ok := c.Get(flashNowKey).(*cookiestate.Flash); ok {
-		p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text}
+		p.Flash = &views.Flash{Kind: f.Kind, Text: f.Text, Link: f.Link, LinkText: f.LinkText}
 	}
 	return p
 }

@@ -36,6 +36,7 @@ func (s *Server) routes() {
 	s.add(views.RouteCartUpdate, echo.POST, "/cart/update", s.cartUpdate, page...)
 	s.add(views.RouteCartRemove, echo.POST, "/cart/remove", s.cartRemove, page...)
 	s.add(views.RouteCartClear, echo.POST, "/cart/clear", s.cartClear, page...)
+	s.add(views.RouteCartPutBack, echo.POST, "/cart/put-back", s.cartPutBack, page...)
 	s.add(views.RouteCheckout, echo.GET, "/checkout", s.checkout, page...)
 	s.add(views.RouteCheckoutTotal, echo.GET, "/checkout/total", s.checkoutTotal, page...)
 	s.add(views.RoutePlaceOrder, echo.POST, "/checkout", s.placeOrder, append([]echo.MiddlewareFunc{middleware.BodyLimit(maxCheckoutBody)}, page...)...)

@@ -124,7 +124,7 @@ func TestCartAcrossNodes(t *testing.T) {
 	// With htmx: the form's status line and the header count in one response.
 	r = s.add(croissant, "1", "HX-Request", "true", "HX-Request-Type", "partial")
 	if r.StatusCode != http.StatusOK || !strings.Contains(r.Body, "Added 1 × All-Butter Croissant") ||
-		!strings.Contains(r.Body, `hx-target="#cart-link"`) || !strings.Contains(r.Body, `<span id="cart-count" class="badge">3<`) {
+		!strings.Contains(r.Body, `data-hx-target="#cart-link"`) || !strings.Contains(r.Body, `<span id="cart-count" class="badge">3<`) {
 		t.Fatalf("htmx add: %d %s", r.StatusCode, r.Body)
 	}
 

@@ -89,6 +89,16 @@ func (s *Server) flash(c echo.Context, kind, text string) {
 
 const flashNowKey = "flash-now"
 
+// flashLink is flash with a link after the message.
+func (s *Server) flashLink(c echo.Context, kind, text, link, linkText string) {
+	f := cookiestate.Flash{Kind: kind, Text: text, Link: link, LinkText: linkText}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Set(flashNowKey, &f)
+		return
+	}
+	_ = cookiestate.FlashCookie.Set(jar(c), f) // a short message always fits
+}
+
 // safeReturnPath accepts only a local path to send the visitor back to.
 // Browsers drop tabs and newlines from a URL and read a backslash as a
 // slash, so "/<TAB>/evil.example" or "/\\evil.example" would leave the site:

@@ -50,6 +50,7 @@ const (
 	msgEmpty       = "The file is empty."
 	msgTooBig      = "The image must be at most 5 MB."
 	msgUnsupported = "Only JPEG, PNG and WebP images can be uploaded."
+	msgHEIC        = "This is a HEIC photo (an iPhone's usual format), which browsers cannot show. Export it as JPEG first — in Photos choose Export, or set Settings → Camera → Formats → Most Compatible — and upload that."
 	msgDamaged     = "The image file is damaged or incomplete."
 	msgTooWide     = "The image is too large: at most 8000 pixels on a side."
 	msgTooManyPix  = "The image is too large: at most 24 megapixels."
@@ -98,6 +99,9 @@ func Process(data []byte) (original Image, display Image, err error) {
 
 	contentType := http.DetectContentType(data) // looks at the first 512 bytes only
 	f, ok := formats[contentType]
+	if !ok && isHEIF(data) {
+		return Image{}, Image{}, &Error{msgHEIC}
+	}
 	if !ok {
 		return Image{}, Image{}, &Error{msgUnsupported}
 	}
@@ -250,4 +254,17 @@ func fitBox(w, h, box int) (int, int) {
 		return box, max(1, (h*box+w/2)/w)
 	}
 	return max(1, (w*box+h/2)/h), box
+}
+
+// isHEIF reports whether data is a HEIF file (HEIC photos from phones): an
+// ISO media file whose "ftyp" box names a HEIF brand.
+func isHEIF(data []byte) bool {
+	if len(data) < 12 || string(data[4:8]) != "ftyp" {
+		return false
+	}
+	switch string(data[8:12]) {
+	case "heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1":
+		return true
+	}
+	return false
 }

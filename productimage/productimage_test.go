@@ -16,6 +16,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -329,5 +330,14 @@ func BenchmarkProcessLargeJPEG(b *testing.B) {
 		if _, _, err := Process(data); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestHEICPhotosAreRefusedWithWhatToDo(t *testing.T) {
+	heic := append([]byte{0, 0, 0, 24}, []byte("ftypheic\x00\x00\x00\x00mif1heic")...)
+	_, _, err := Process(heic)
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "Export it as JPEG") {
+		t.Fatalf("a HEIC photo: %v, want the message saying to export it as JPEG", err)
 	}
 }

@@ -81,6 +81,51 @@ func RemoveLine(lines []CartLine, productID int64) []CartLine {
 	return out
 }
 
+// PutBack returns the cart with the lines of an emptied cart put back:
+// those not in it again since, as far as the limits allow.
+func PutBack(lines, emptied []CartLine) []CartLine {
+	return CleanCart(append(append([]CartLine(nil), lines...), emptied...))
+}
+
+// QuantityFor is how many of a product a cart may hold when a visitor asks
+// for qty: no more than is left, or for a product made to order, than a
+// day's limit. When that is less than asked, the notice says so.
+func QuantityFor(p PricedLine, qty int) (n int, notice string, err error) {
+	switch {
+	case !p.Available:
+		return 0, "", &InputError{Field: "product_id", Message: "Sorry, that product is no longer sold. Remove it to check out."}
+	case p.Product.Stock <= 0 && p.Product.MadeToOrder:
+		return 0, "", &InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is not being made at the moment.", p.Product.Name)}
+	case p.Product.Stock <= 0:
+		return 0, "", &InputError{Field: "quantity", Message: fmt.Sprintf("Sorry, %s is sold out.", p.Product.Name)}
+	case int32(qty) > p.Product.Stock && p.Product.MadeToOrder:
+		n = int(p.Product.Stock)
+		return n, fmt.Sprintf("At most %d of %s can be made for one day, so your cart now has %d.", n, p.Product.Name, n), nil
+	case int32(qty) > p.Product.Stock:
+		n = int(p.Product.Stock)
+		return n, fmt.Sprintf("Only %d of %s left, so your cart now has %d.", n, p.Product.Name, n), nil
+	}
+	return qty, "", nil
+}
+
+// RemoveOrdered takes what an order bought out of the cart it came from,
+// keeping what was added since, in another tab for example: lines of other
+// products, and any quantity beyond what was ordered.
+func RemoveOrdered(lines []CartLine, ordered []OrderLine) []CartLine {
+	bought := map[int64]int{}
+	for _, o := range ordered {
+		bought[o.ProductID] += o.Quantity
+	}
+	out := make([]CartLine, 0, len(lines))
+	for _, l := range lines {
+		l.Quantity -= bought[l.ProductID]
+		if l.Quantity > 0 {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // CleanCart drops lines a cookie should never hold (bad ids or quantities,
 // duplicates, more than the limit): a cookie is never trusted.
 func CleanCart(lines []CartLine) []CartLine {

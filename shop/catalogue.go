@@ -73,14 +73,24 @@ type CatalogueQuery struct {
 	Category   string // category slug, "" for all
 	SortChoice Sort   // what the customer picked; "" means best match
 	Sort       Sort   // the ordering applied
+	Usual      Sort   // the visitor's usual order, when nothing is searched or chosen
 	Page       int    // 1-based
+}
+
+// FirstSortLabel names the sort menu's first choice (no order chosen):
+// the best match for a search, otherwise the visitor's usual order.
+func (q CatalogueQuery) FirstSortLabel() string {
+	if TSQuery(q.Search) != "" {
+		return SortRelevance.Label()
+	}
+	return q.Usual.Label() + " (usual order)"
 }
 
 // ParseCatalogueQuery validates the catalogue's query parameters. An unknown
 // sort means "best match": by relevance while searching, otherwise
 // defaultSort. A malformed page or an over-long search is an *InputError.
 func ParseCatalogueQuery(v url.Values, defaultSort Sort) (CatalogueQuery, error) {
-	q := CatalogueQuery{Page: 1}
+	q := CatalogueQuery{Page: 1, Usual: ParseSort(string(defaultSort), SortName)}
 	q.Search = CleanText(v.Get("q"))
 	if utf8.RuneCountInString(q.Search) > MaxSearchLength {
 		return q, &InputError{Field: "q", Message: fmt.Sprintf("Search text is too long: use at most %d characters.", MaxSearchLength)}

@@ -4,6 +4,7 @@ package shop
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,9 @@ func (m Money) String() string {
 	return sign + f.symbol + amount
 }
 
+// thousands is a whole number grouped by commas: 1,250 or 12,345,678.
+var thousands = regexp.MustCompile(`^[0-9]{1,3}(,[0-9]{3})+$`)
+
 func groupThousands(digits string) string {
 	if len(digits) <= 3 {
 		return digits
@@ -101,12 +105,33 @@ func groupThousands(digits string) string {
 
 // ParseAmount reads a decimal amount such as "3.50" in currency into minor
 // units, refusing negative numbers and more decimals than the currency has.
+// It takes an amount as the shop shows it too: with the currency's symbol
+// or code ("£12.50", "12.50 GBP") and thousands separators ("£1,250.00").
 func ParseAmount(s, currency string) (int64, error) {
 	f, ok := currencies[currency]
 	if !ok {
 		f.digits = 2
 	}
-	whole, frac, hasFrac := strings.Cut(strings.TrimSpace(s), ".")
+	in := s
+	s = strings.TrimSpace(s)
+	for _, mark := range []string{strings.TrimSpace(f.symbol), currency} {
+		if mark == "" {
+			continue
+		}
+		if rest, ok := strings.CutPrefix(s, mark); ok {
+			s = strings.TrimSpace(rest)
+		} else if rest, ok := strings.CutSuffix(s, mark); ok {
+			s = strings.TrimSpace(rest)
+		}
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if strings.Contains(whole, ",") {
+		if !thousands.MatchString(whole) {
+			return 0, fmt.Errorf("%q is not an amount like 3.50", in)
+		}
+		whole = strings.ReplaceAll(whole, ",", "")
+	}
+	s = in
 	if !allDigits(whole) || len(frac) > f.digits || (hasFrac && !allDigits(frac)) {
 		return 0, fmt.Errorf("%q is not an amount like 3.50", s)
 	}

@@ -24,13 +24,15 @@ func TestMoneyFormatting(t *testing.T) {
 }
 
 func TestParseAmount(t *testing.T) {
-	good := map[string]int64{"3.50": 350, "15": 1500, "0.5": 50, "0": 0}
+	good := map[string]int64{"3.50": 350, "15": 1500, "0.5": 50, "0": 0,
+		"£12.50": 1250, " £ 12.50 ": 1250, "£1,250.00": 125000, "1,234": 123400, "12.50 GBP": 1250, "GBP 3": 300, "12,345,678.90": 1234567890}
 	for s, want := range good {
 		if got, err := ParseAmount(s, "GBP"); err != nil || got != want {
 			t.Errorf("ParseAmount(%q) = %d, %v; want %d", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "-1", "3.505", "abc", "3.", ".5", "1e3", "1.-5", "3.+5", "-0.50", "0.-5", "+1", "1 .5", "1,50"} {
+	for _, s := range []string{"", "-1", "3.505", "abc", "3.", ".5", "1e3", "1.-5", "3.+5", "-0.50", "0.-5", "+1", "1 .5", "1,50",
+		"£", "£-1", "$3", "1,2345", ",123", "1,234,56", "££3"} {
 		if _, err := ParseAmount(s, "GBP"); err == nil {
 			t.Errorf("ParseAmount(%q) accepted", s)
 		}

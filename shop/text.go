@@ -2,6 +2,7 @@ package shop
 
 import (
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -23,4 +24,23 @@ func CleanText(s string) string {
 
 func isUnwantedControl(r rune) bool {
 	return unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r'
+}
+
+// ZoneName says which clock a time is on, for a reader who may be
+// elsewhere: "GMT, London time" (a zone without an abbreviation is named
+// by its offset, "UTC+03:00").
+func ZoneName(t time.Time, loc *time.Location) string {
+	t = t.In(loc)
+	abbr := t.Format("MST")
+	if abbr == "" || abbr[0] == '+' || abbr[0] == '-' {
+		abbr = "UTC" + t.Format("-07:00")
+	}
+	place := loc.String()
+	if i := strings.LastIndex(place, "/"); i >= 0 {
+		place = place[i+1:]
+	}
+	if place == "" || place == "UTC" || place == "Local" {
+		return abbr
+	}
+	return abbr + ", " + strings.ReplaceAll(place, "_", " ") + " time"
 }

@@ -190,8 +190,11 @@ type AdminProductForm struct {
 	ImageHash   string
 	Movements   []db.StockMovementsRow
 	StockErrors shop.FieldErrors
-	ImageError  string
-	Currency    string
+	// StockMode, StockAmount and StockReason are what was typed into the
+	// stock form, shown again with its errors.
+	StockMode, StockAmount, StockReason string
+	ImageError                          string
+	Currency                            string
 	// How it is sold: from stock, or made to order up to DailyLimit a day
 	// on MadeOn.
 	MadeToOrder bool
@@ -378,3 +381,8 @@ func cancelAllQuery(by, returnTo string) url.Values {
 }
 
 func searchQuery(q string) url.Values { return url.Values{"q": {q}} }
+
+// priceExample is how a price may be typed: "£12.50".
+func priceExample(currency string) string {
+	return shop.Money{Minor: 1250, Currency: currency}.String()
+}

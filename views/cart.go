@@ -25,6 +25,9 @@ type CartView struct {
 	// Postcode is one the customer asked about; Zone delivers there.
 	Postcode string
 	Zone     *shop.DeliveryZone
+	// Emptied is how many items an emptied cart held, which "Put them
+	// back" restores.
+	Emptied int
 }
 
 func idString(id int64) string { return strconv.FormatInt(id, 10) }

@@ -2,7 +2,9 @@ package views
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
 	"strings"
@@ -20,6 +22,22 @@ type Catalogue struct {
 	Total      int64
 	Focus      string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
 	View       string // "grid" or "list", from the visitor's preferences
+}
+
+// firstRow is how many product cards the widest layout shows in its
+// first row: their images are the page's largest content, so they load
+// at once, the first with high priority; the rest load as they come near.
+const firstRow = 4
+
+func imageLoading(i int) templ.Attributes {
+	switch {
+	case i == 0:
+		return templ.Attributes{"loading": "eager", "fetchpriority": "high"}
+	case i < firstRow:
+		return templ.Attributes{"loading": "eager"}
+	default:
+		return templ.Attributes{"loading": "lazy"}
+	}
 }
 
 // Pages is how many pages the results fill.

@@ -104,7 +104,7 @@ func PointLines(p settings.PickupPoint) []string {
 // elsewhere: "Saturday 5 December, 09:00–10:00 GMT".
 func zonedSlot(start, end time.Time, loc *time.Location) string {
 	s, e := start.In(loc), end.In(loc)
-	return s.Format("Monday 2 January, 15:04") + "–" + e.Format("15:04 MST")
+	return s.Format("Monday 2 January, 15:04") + "–" + e.Format("15:04") + " (" + shop.ZoneName(start, loc) + ")"
 }
 
 // Subject is the email's subject line.
@@ -244,7 +244,7 @@ type StaffLinkEmail struct {
 // StaffLinkModel builds a staff link email's view.
 func StaffLinkModel(kind outbox.Kind, name, role, link string, expires time.Time, s EmailShop) StaffLinkEmail {
 	return StaffLinkEmail{Shop: s, Kind: kind, Name: name, Role: role, Link: link,
-		Expires: expires.In(s.Location).Format("Monday 2 January at 15:04 MST")}
+		Expires: expires.In(s.Location).Format("Monday 2 January at 15:04") + " (" + shop.ZoneName(expires, s.Location) + ")"}
 }
 
 // Subject is the email's subject line.

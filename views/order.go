@@ -1,6 +1,8 @@
 package views
 
 import (
+	"time"
+
 	"shopfront/db"
 	"shopfront/shop"
 )
@@ -23,6 +25,20 @@ func (o OrderView) Number() string { return shop.OrderNumber(o.Order.Number) }
 // RecentOrder is one order this browser placed.
 type RecentOrder struct {
 	Number, Token, Status, Total string
+	PlacedAt                     time.Time
+	Pickup                       string // the pickup time, with its time zone; "" for delivery
+}
+
+// RecentOrderFrom is the recent-orders list's view of an order.
+func RecentOrderFrom(r db.OrdersByTokensRow, loc *time.Location) RecentOrder {
+	o := RecentOrder{
+		Number: shop.OrderNumber(r.Number), Token: r.Token, PlacedAt: r.PlacedAt,
+		Status: shop.StatusLabel(r.Status, r.Fulfilment), Total: shop.Money{Minor: r.TotalMinor, Currency: r.Currency}.String(),
+	}
+	if r.SlotStartsAt.Valid {
+		o.Pickup = zonedSlot(r.SlotStartsAt.Time, r.SlotEndsAt.Time, loc)
+	}
+	return o
 }
 
 // PaymentInstruction says what is due and how to pay.

@@ -30,6 +30,7 @@ const (
 	RouteCartUpdate    = "cart.update"
 	RouteCartRemove    = "cart.remove"
 	RouteCartClear     = "cart.clear"
+	RouteCartPutBack   = "cart.putback"
 	RouteCheckout      = "checkout"
 	RouteCheckoutTotal = "checkout.total"
 	RoutePlaceOrder    = "checkout.place"
@@ -102,8 +103,10 @@ type Page struct {
 
 // Flash is a one-time status message.
 type Flash struct {
-	Kind string // "success" or "error"
+	Kind string // "success", "notice" or "error"
 	Text string
+	// Link, with LinkText, follows the message: "view it".
+	Link, LinkText string
 }
 
 type pageKey struct{}
@@ -193,6 +196,13 @@ func slotTime(ctx context.Context, start, end time.Time) string {
 // dateTime formats a moment in the shop's time zone.
 func dateTime(ctx context.Context, t time.Time) string {
 	return t.In(PageFrom(ctx).Location).Format("2 January 2006 at 15:04")
+}
+
+// zonedDateTime is dateTime with its time zone, for customers, who may be
+// elsewhere: "2 December 2026 at 10:15 (GMT, London time)".
+func zonedDateTime(ctx context.Context, t time.Time) string {
+	loc := PageFrom(ctx).Location
+	return dateTime(ctx, t) + " (" + shop.ZoneName(t, loc) + ")"
 }
 
 // Description is the page's description for search engines and previews.

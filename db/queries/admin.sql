@@ -1,9 +1,11 @@
 -- Staff area: catalogue, stock, slots and orders.
 
 -- name: AdminListProducts :many
-SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name
+SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name,
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
+LEFT JOIN images i ON i.id = p.image_id
 WHERE sqlc.arg(search)::text = ''
    OR p.name ILIKE '%' || sqlc.arg(search)::text || '%'
    OR p.slug ILIKE '%' || sqlc.arg(search)::text || '%'

@@ -88,10 +88,12 @@ WHERE order_id = $1
 ORDER BY line_no;
 
 -- name: OrdersByTokens :many
-SELECT number, token, status, fulfilment, total_minor, currency, placed_at
-FROM orders
-WHERE token = ANY(sqlc.arg(tokens)::text[])
-ORDER BY placed_at DESC;
+SELECT o.number, o.token, o.status, o.fulfilment, o.total_minor, o.currency, o.placed_at,
+       s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at
+FROM orders o
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE o.token = ANY(sqlc.arg(tokens)::text[])
+ORDER BY o.placed_at DESC;
 
 -- name: InsertSlotIfMissing :execrows
 INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)

@@ -68,7 +68,7 @@
   });
 
   // A filter changes the title the count is added to.
-  document.addEventListener("htmx:after:swap", () => {
+  document.addEventListener("htmx-after-swap", () => {
     if (!/^\(\d+\) /.test(document.title)) baseTitle = document.title;
   });
 
