@@ -154,9 +154,13 @@ func WaitFor(t testing.TB, ctx context.Context, timeout time.Duration, expr, wha
 	}
 }
 
-// BrowserTimeout bounds each Do and Eval: a chromedp query waits for ever
-// for an element that never appears.
-const BrowserTimeout = 15 * time.Second
+// BrowserTimeout bounds each Do and Eval, and is how long a test waits for
+// any one thing to happen in a page: a chromedp query waits for ever for an
+// element that never appears. It is generous because a 2-core machine
+// running every package's tests at once, under the race detector, can take
+// many seconds over what takes milliseconds alone; it only bounds how long
+// a failing test takes to say so.
+const BrowserTimeout = 60 * time.Second
 
 // Do runs the steps in the tab, and fails the test, saying what it was
 // doing, if they fail or take longer than BrowserTimeout.

@@ -32,7 +32,7 @@ const (
 const catalogueNewestFirst = "/?sort=newest"
 
 // browserWait is how long a browser test waits for any one thing to happen.
-const browserWait = 15 * time.Second
+const browserWait = apptest.BrowserTimeout
 
 // jsQuote quotes s as a JavaScript string literal (JSON is valid JavaScript).
 func jsQuote(s string) string { return fmt.Sprintf("%q", s) }
