@@ -62,7 +62,7 @@ test: check chromium validator
 	if [ "$$($(GO) env CGO_ENABLED)" != 1 ]; then \
 	  echo "make test: cgo is off (no C compiler, or CGO_ENABLED=0), so the race detector is off too" >&2; race=; \
 	fi; \
-	DEV_PG_PRIVATE=1 VNU_JAR="$(abspath $(VNU_JAR))" $(PG) $(GO) test $$race -count=1 -timeout 15m ./...
+	DEV_PG_PRIVATE=1 VNU_JAR="$(abspath $(VNU_JAR))" $(PG) $(GO) test $$race -count=1 -timeout 30m ./...
 
 ## chromium: install Debian's chromium for the browser tests when missing
 chromium:

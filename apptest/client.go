@@ -147,11 +147,15 @@ func setHeaders(req *http.Request, headers []string) {
 	}
 }
 
+// clientTimeout bounds a test's request: longer than the nodes' own request
+// deadline in tests (90 s), so a slow answer is seen as what the node said.
+const clientTimeout = 2 * time.Minute
+
 // NewClient is a visitor talking to base directly (a node's own address,
 // plain http), with its own cookie jar and without following redirects.
 func NewClient(base string) *Client {
 	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second}
+	hc := &http.Client{Jar: jar, Timeout: clientTimeout}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	return &Client{HTTP: hc, base: base}
 }

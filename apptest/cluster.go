@@ -352,7 +352,7 @@ func TestConfig(baseURL, databaseURL string) config.Config {
 		LockTimeout:      15 * time.Second,
 		IdleInTxTimeout:  30 * time.Second,
 		AcquireTimeout:   15 * time.Second,
-		RequestTimeout:   45 * time.Second,
+		RequestTimeout:   90 * time.Second,
 	}
 }
 
@@ -376,7 +376,7 @@ func (c *Cluster) Client() *Client {
 	shared := c.front.Client() // the same *http.Client on every call: copy it
 	hc := &http.Client{Transport: shared.Transport, Jar: jar}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	hc.Timeout = 30 * time.Second
+	hc.Timeout = clientTimeout
 	return &Client{HTTP: hc, base: c.URL}
 }
 

@@ -40,7 +40,9 @@ func medianLatency(t *testing.T, cl *apptest.Client, path string, n int) time.Du
 // transaction, so the catalogue stays within a small multiple of its own
 // speed. The ratio is measured in this one run (not in parallel with the
 // package's other tests, whose load would be measured too), and asserted
-// loosely: before, the catalogue took seconds instead of milliseconds.
+// loosely: before, the catalogue took seconds instead of milliseconds
+// (×1000); alone it is ×2–5 here, and ×31 was seen with the machine's two
+// cores shared by three other test runs.
 func TestASignInFloodLeavesTheCatalogueFast(t *testing.T) {
 	c := apptest.NewCluster(t, apptest.Options{Nodes: 1, Demo: true, Configure: apptest.ProductionWaits})
 	visitor := c.Client()
@@ -86,8 +88,8 @@ func TestASignInFloodLeavesTheCatalogueFast(t *testing.T) {
 	if refused.Load() == 0 {
 		t.Error("no sign-in was refused: password checks are not bounded")
 	}
-	if ratio > 20 {
-		t.Errorf("the catalogue took %.1f times as long under the flood, want under 20", ratio)
+	if ratio > 100 {
+		t.Errorf("the catalogue took %.1f times as long under the flood, want under 100", ratio)
 	}
 }
 
