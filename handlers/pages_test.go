@@ -111,6 +111,8 @@ func newSite(t *testing.T) *site {
 		{Path: "/admin/bake-list", Status: ok, Staff: staff},
 		{Path: "/admin/restock", Status: ok, Staff: staff},
 		{Path: "/admin/products", Status: ok, Staff: staff},
+		{Path: "/admin/products?archived=1", Status: ok, Staff: staff},
+		{Path: "/admin/products?page=2", Status: ok, Staff: staff},
 		{Path: "/admin/products/new", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/products/%d", productID(t, c.Pool, "white-sourdough-loaf")), Status: ok, Staff: staff},
 		{Path: "/admin/categories", Status: ok, Staff: staff},

@@ -6,6 +6,7 @@ import (
 	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"shopfront/db"
@@ -34,10 +35,14 @@ const (
 	RouteAdminProductImage    = "admin.product.image"
 	RouteAdminProductStock    = "admin.product.stock"
 	RouteAdminProductDaily    = "admin.product.daily"
+	RouteAdminProductArchive  = "admin.product.archive"
+	RouteAdminProductRestore  = "admin.product.restore"
+	RouteAdminProductDelete   = "admin.product.delete"
 	RouteAdminCategories      = "admin.categories"
 	RouteAdminCategoryCreate  = "admin.category.create"
 	RouteAdminCategoryUpdate  = "admin.category.update"
 	RouteAdminCategoryDelete  = "admin.category.delete"
+	RouteAdminCategoryMove    = "admin.category.move"
 	RouteAdminSlots           = "admin.slots"
 	RouteAdminSlotsGenerate   = "admin.slots.generate"
 	RouteAdminSlotCapacity    = "admin.slot.capacity"
@@ -166,10 +171,29 @@ type AdminOrderDetail struct {
 	Emails                 []AdminEmail
 }
 
-// AdminProducts is the product list.
+// AdminProducts is the product list, one page of it.
 type AdminProducts struct {
 	Products []db.AdminListProductsRow
 	Query    string
+	// Archived: the list of archived products rather than current ones.
+	Archived      bool
+	ArchivedCount int64
+	Paging        shop.Paging
+}
+
+// PageURL is the list at another page, as filtered.
+func (p AdminProducts) PageURL(ctx context.Context, page int) string {
+	v := url.Values{}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	if p.Archived {
+		v.Set("archived", "1")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return URLWithQuery(ctx, v, RouteAdminProducts)
 }
 
 // AdminProductForm is the create/edit page of a product: the form as typed
@@ -202,13 +226,60 @@ type AdminProductForm struct {
 	MadeOn      shop.Weekdays
 	MaxPerOrder string // as typed, "" for no cap
 	DailyErrors shop.FieldErrors
+	// Archived products are out of the shop and the list; ArchivedAt is
+	// when. OrderCount is how many orders have it (none: it may be deleted).
+	Archived    bool
+	ArchivedAt  time.Time
+	OrderCount  int64
+	DeleteError string
+	// Ledger is the page of the stock ledger shown.
+	Ledger shop.Paging
+}
+
+// LedgerURL is the product page showing another page of its ledger.
+func (f AdminProductForm) LedgerURL(ctx context.Context, page int) string {
+	v := url.Values{}
+	if page > 1 {
+		v.Set("ledger", strconv.Itoa(page))
+	}
+	return URLWithQuery(ctx, v, RouteAdminProduct, f.ID) + "#ledger-title"
 }
 
 // AdminCategories is the category list.
 type AdminCategories struct {
-	Categories []db.ListCategoriesRow
+	Categories []AdminCategory
 	Errors     shop.FieldErrors
 	Name       string
+	// Problem says why a deletion was refused.
+	Problem string
+}
+
+// AdminCategory is one category in the shop's order, with what is in it.
+type AdminCategory struct {
+	ID                        int64
+	Name                      string
+	ForSale, Hidden, Archived int64
+	First, Last               bool // first or last in the order
+}
+
+// Empty says whether nothing, not even an archived product, is in it.
+func (c AdminCategory) Empty() bool { return c.ForSale+c.Hidden+c.Archived == 0 }
+
+// Contents says what is in it: "4 for sale, 1 hidden, 2 archived".
+func (c AdminCategory) Contents() string {
+	if c.Empty() {
+		return "Empty"
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{c.ForSale, "for sale"}, {c.Hidden, "hidden"}, {c.Archived, "archived"}} {
+		if p.n > 0 {
+			parts = append(parts, strconv.FormatInt(p.n, 10)+" "+p.what)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // AdminSlots lists upcoming slots by day, with the generator form.
