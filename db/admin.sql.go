@@ -269,17 +269,19 @@ WHERE ($1::text = '' OR o.status = $1::text)
        OR o.customer_name ILIKE '%' || $7::text || '%'
        OR o.customer_email ILIKE '%' || $7::text || '%')
 ORDER BY o.placed_at DESC, o.id DESC
-LIMIT 200
+LIMIT $9::integer OFFSET $8::integer
 `
 
 type AdminListOrdersParams struct {
-	Status   string
-	SlotID   int64
-	ByDay    bool
-	DayStart time.Time
-	DayEnd   time.Time
-	Day      time.Time
-	Search   string
+	Status     string
+	SlotID     int64
+	ByDay      bool
+	DayStart   time.Time
+	DayEnd     time.Time
+	Day        time.Time
+	Search     string
+	PageOffset int32
+	PageLimit  int32
 }
 
 type AdminListOrdersRow struct {
@@ -298,6 +300,7 @@ type AdminListOrdersRow struct {
 	DeliveryPostcode pgtype.Text
 }
 
+// The orders board, newest first, one page at a time.
 func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams) ([]AdminListOrdersRow, error) {
 	rows, err := q.db.Query(ctx, adminListOrders,
 		arg.Status,
@@ -307,6 +310,8 @@ func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams
 		arg.DayEnd,
 		arg.Day,
 		arg.Search,
+		arg.PageOffset,
+		arg.PageLimit,
 	)
 	if err != nil {
 		return nil, err

@@ -56,7 +56,12 @@ func (s *Server) adminOrders(c echo.Context) error {
 	if len([]rune(b.Query)) > 100 {
 		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
 	}
-	params := db.AdminListOrdersParams{Status: b.Status, Search: b.Query}
+	var err error
+	if b.Paging, err = shop.ParsePage("page", c.QueryParam("page"), shop.AdminOrdersPerPage); err != nil {
+		return err
+	}
+	params := db.AdminListOrdersParams{Status: b.Status, Search: b.Query,
+		PageOffset: int32(b.Paging.Offset()), PageLimit: int32(b.Paging.PerPage)}
 	if b.Day != "" {
 		start, end, ok := s.dayRange(b.Day)
 		if !ok {
@@ -74,7 +79,6 @@ func (s *Server) adminOrders(c echo.Context) error {
 	ctx := c.Request().Context()
 	// The newest event first, then the orders: a change committed in
 	// between is after it, so the board's live stream replays it.
-	var err error
 	if b.LastEvent, err = s.queries.LatestOrderEvent(ctx, 0); err != nil {
 		return err
 	}
@@ -86,6 +90,12 @@ func (s *Server) adminOrders(c echo.Context) error {
 		SlotID: params.SlotID, ByDay: params.ByDay, DayStart: params.DayStart, DayEnd: params.DayEnd, Day: params.Day, Search: params.Search,
 	}); err != nil {
 		return err
+	}
+	b.Paging.Total = 0
+	for _, sc := range b.Counts {
+		if b.Status == "" || sc.Status == b.Status {
+			b.Paging.Total += sc.Count
+		}
 	}
 	b.Alerts = preferences(jar(c)).Alerts
 	if !isPartial(c.Request()) {

@@ -103,6 +103,7 @@ func newSite(t *testing.T) *site {
 		{Path: "/orders", Status: ok, Staff: staff},
 		{Path: "/admin/account", Status: ok, Staff: staff},
 		{Path: "/admin/orders", Status: ok, Staff: staff},
+		{Path: "/admin/orders?page=2", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d", placed.ID), Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d/cancel", placed.ID), Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d/cancel-all?by=email", placed.ID), Status: ok, Staff: staff},
@@ -120,6 +121,7 @@ func newSite(t *testing.T) *site {
 		{Path: "/admin/slots", Status: ok, Staff: staff},
 		{Path: "/admin/staff", Status: ok, Staff: staff},
 		{Path: "/admin/settings", Status: ok, Staff: staff},
+		{Path: "/admin/settings?changes=2", Status: ok, Staff: staff},
 		{Path: "/dev/mail", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/dev/mail/%d", mailID), Status: ok, Staff: staff},
 	}

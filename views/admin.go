@@ -139,6 +139,35 @@ type AdminOrders struct {
 	LastEvent int64
 	// Alerts: this person wants a sound and a tab count for new orders.
 	Alerts bool
+	// Paging is the page of the board shown; only the first updates live.
+	Paging shop.Paging
+}
+
+// Live says whether the board's table refreshes itself: on its first
+// page, where new orders appear.
+func (b AdminOrders) Live() bool { return b.Paging.Page <= 1 }
+
+// boardFilterAttrs make the board's filters update its first page in
+// place as staff type; on a later page they load the first page afresh,
+// which is the one that updates live.
+func boardFilterAttrs(ctx context.Context, b AdminOrders) templ.Attributes {
+	if !b.Live() {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{
+		"data-hx-get":      URL(ctx, RouteAdminOrders),
+		"data-hx-trigger":  "submit, input delay:300ms",
+		"data-hx-target":   "#orders",
+		"data-hx-push-url": "true",
+		"data-hx-sync":     "this:replace",
+	}
+}
+
+// PageURL is the board, as filtered, at another page.
+func (b AdminOrders) PageURL(ctx context.Context, page int) string {
+	c := b
+	c.Paging.Page = page
+	return URLWithQuery(ctx, c.Values(), RouteAdminOrders)
 }
 
 // Values is the query string of the board as filtered.
@@ -155,6 +184,9 @@ func (b AdminOrders) Values() map[string][]string {
 	}
 	if b.Query != "" {
 		v["q"] = []string{b.Query}
+	}
+	if b.Paging.Page > 1 {
+		v["page"] = []string{strconv.Itoa(b.Paging.Page)}
 	}
 	return v
 }

@@ -170,6 +170,7 @@ UPDATE pickup_slots SET capacity = sqlc.arg(capacity)::integer WHERE id = sqlc.a
 UPDATE pickup_slots SET closed = $2 WHERE id = $1;
 
 -- name: AdminListOrders :many
+-- The orders board, newest first, one page at a time.
 SELECT o.id, o.number, o.status, o.fulfilment, o.customer_name, o.customer_email, o.total_minor, o.currency,
        o.paid_at, o.placed_at, s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.delivery_postcode
 FROM orders o
@@ -186,7 +187,7 @@ WHERE (sqlc.arg(status)::text = '' OR o.status = sqlc.arg(status)::text)
        OR o.customer_name ILIKE '%' || sqlc.arg(search)::text || '%'
        OR o.customer_email ILIKE '%' || sqlc.arg(search)::text || '%')
 ORDER BY o.placed_at DESC, o.id DESC
-LIMIT 200;
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
 
 -- name: AdminGetOrder :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
