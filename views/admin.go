@@ -322,10 +322,28 @@ type AdminSlots struct {
 	Points []settings.PickupPoint // in use, for the generator
 }
 
-// SlotDay is one day's slots.
+// SlotDay is one day's slots; Open days show their slots at first.
 type SlotDay struct {
 	Day   time.Time
 	Slots []db.AdminListSlotsRow
+	Open  bool
+}
+
+// Summary says how the day is doing: "6 slots, 4 of 30 places booked, 1 closed".
+func (d SlotDay) Summary() string {
+	var booked, capacity, closed int32
+	for _, s := range d.Slots {
+		booked += s.Booked
+		capacity += s.Capacity
+		if s.Closed {
+			closed++
+		}
+	}
+	out := plural(int64(len(d.Slots)), "slot", "slots") + ", " + i32(booked) + " of " + i32(capacity) + " places booked"
+	if closed > 0 {
+		out += ", " + i32(closed) + " closed"
+	}
+	return out
 }
 
 // AdminStaffList is the owners' staff management page.
