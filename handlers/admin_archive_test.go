@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"shopfront/apptest"
@@ -81,6 +82,9 @@ func TestArchivedProductsLeaveTheShopKeepTheirOrdersAndComeBack(t *testing.T) {
 	}
 	if r := c.Client().Get(t, "/products/white-sourdough-loaf"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("the archived product's page: %d, want 404", r.StatusCode)
+	}
+	if body := admText(shopper.c.Get(t, "/cart")); !strings.Contains(body, "No longer available. Remove it to check out.") {
+		t.Error("the cart does not say the archived product is no longer sold")
 	}
 	if r := shopper.placeOrder(shopper.checkoutForm(slot)); r.StatusCode == http.StatusSeeOther {
 		t.Error("an archived product in a cart was ordered")
@@ -289,5 +293,87 @@ func TestCategoriesAreReorderedAndTheShopFollows(t *testing.T) {
 	}
 	if r := move(999999, "up"); r.StatusCode != http.StatusNotFound {
 		t.Errorf("moving a category that does not exist: %d, want 404", r.StatusCode)
+	}
+}
+
+// Deleting a product while customers are checking out with it: either the
+// deletion wins and nobody gets it, or an order wins and the deletion is
+// refused; never an error page, never an order line without its product.
+func TestDeletingAProductWhileItIsBeingOrdered(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	staff, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
+	cat := admInt(t, c, "SELECT min(id) FROM categories")
+	id := admNewProduct(t, staff, "Last-Minute Bun", cat, true)
+	page := fmt.Sprintf("/admin/products/%d", id)
+	if r := admPost(t, staff, page, page+"/stock", url.Values{"mode": {"set"}, "amount": {"50"}, "reason": {"Baked"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("setting stock: %d", r.StatusCode)
+	}
+	slot := slotSoon(t, c, 20)
+	const shoppers = 6
+	forms := make([]url.Values, shoppers)
+	ss := make([]*shopper, shoppers)
+	for i := range shoppers {
+		ss[i] = newShopper(t, c)
+		ss[i].add(id, "1")
+		forms[i] = ss[i].checkoutForm(slot)
+		forms[i].Set("email", fmt.Sprintf("bun%d@example.com", i))
+	}
+	deleteForm := url.Values{"confirm": {"on"}, "csrf_token": {staff.Token(t, page)}}
+
+	var wg sync.WaitGroup
+	statuses := make([]int, shoppers)
+	var deleted int
+	start := make(chan struct{})
+	for i := range shoppers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			r, err := ss[i].c.TryPostForm("/checkout", forms[i])
+			if err != nil {
+				t.Errorf("checkout %d: %v", i, err)
+				return
+			}
+			statuses[i] = r.StatusCode
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		<-start
+		r, err := staff.TryPostForm(page+"/delete", deleteForm)
+		if err != nil {
+			t.Errorf("delete: %v", err)
+			return
+		}
+		deleted = r.StatusCode
+	}()
+	close(start)
+	wg.Wait()
+
+	ordered := 0
+	for i, st := range statuses {
+		switch {
+		case st == http.StatusSeeOther:
+			ordered++
+		case st >= 500:
+			t.Errorf("checkout %d: %d", i, st)
+		}
+	}
+	lines := admInt(t, c, "SELECT count(*) FROM order_lines WHERE product_id = $1", id)
+	exists := admInt(t, c, "SELECT count(*) FROM products WHERE id = $1", id) == 1
+	t.Logf("delete: %d; checkouts: %v", deleted, statuses)
+	switch deleted {
+	case http.StatusSeeOther:
+		if exists || lines != 0 || ordered != 0 {
+			t.Errorf("deleted, yet the product exists (%v) or %d orders (%d lines) have it", exists, ordered, lines)
+		}
+	case http.StatusConflict:
+		if !exists || ordered == 0 || lines != int64(ordered) {
+			t.Errorf("refused, yet exists=%v with %d orders and %d lines", exists, ordered, lines)
+		}
+	default:
+		t.Errorf("delete: %d, want 303 or 409", deleted)
 	}
 }
