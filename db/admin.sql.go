@@ -51,8 +51,8 @@ type AdminCountProductsRow struct {
 	Archived int64
 }
 
-// How many products the list holds, for a page past its end; and how many
-// are archived, for the link to them.
+// How many products the list holds, for its pages; and how many are
+// archived, for the link to them.
 func (q *Queries) AdminCountProducts(ctx context.Context, arg AdminCountProductsParams) (AdminCountProductsRow, error) {
 	row := q.db.QueryRow(ctx, adminCountProducts, arg.Archived, arg.Search)
 	var i AdminCountProductsRow
@@ -348,8 +348,7 @@ func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams
 const adminListProducts = `-- name: AdminListProducts :many
 
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
-       count(*) OVER ()::bigint AS total
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
@@ -379,7 +378,6 @@ type AdminListProductsRow struct {
 	Version      int32
 	CategoryName string
 	ImageHash    string
-	Total        int64
 }
 
 // Staff area: catalogue, stock, slots and orders.
@@ -410,7 +408,6 @@ func (q *Queries) AdminListProducts(ctx context.Context, arg AdminListProductsPa
 			&i.Version,
 			&i.CategoryName,
 			&i.ImageHash,
-			&i.Total,
 		); err != nil {
 			return nil, err
 		}

@@ -4,8 +4,7 @@
 -- The staff's product list, one page at a time: current products, or the
 -- archived ones.
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
-       count(*) OVER ()::bigint AS total
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
@@ -17,8 +16,8 @@ ORDER BY lower(p.name), p.id
 LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
 
 -- name: AdminCountProducts :one
--- How many products the list holds, for a page past its end; and how many
--- are archived, for the link to them.
+-- How many products the list holds, for its pages; and how many are
+-- archived, for the link to them.
 SELECT count(*) FILTER (WHERE (p.archived_at IS NOT NULL) = sqlc.arg(archived)::boolean
                           AND (sqlc.arg(search)::text = ''
                                OR p.name ILIKE '%' || sqlc.arg(search)::text || '%'
