@@ -218,3 +218,40 @@ func NewOutbox(t testing.TB, pool *pgxpool.Pool) *outbox.Outbox {
 	}
 	return outbox.New(inserter)
 }
+
+// AddDeliveryOrders inserts n delivery orders of £23.50 without lines,
+// placed a minute apart (the newest a minute ago), for lists that need
+// many orders to fill pages. It returns their numbers, newest first.
+func AddDeliveryOrders(t testing.TB, pool *pgxpool.Pool, n int) []int64 {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `
+		WITH ins AS (
+		INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, delivery_address, delivery_postcode,
+		                    customer_name, customer_email, customer_phone, currency, subtotal_minor, delivery_fee_minor, total_minor, placed_at)
+		SELECT 'bulk-token-' || k, 'bulk-key-' || k, sha256(convert_to(k, 'UTF8')),
+		       'delivery', g || ' Harbourside', 'BS1 4DJ', 'Bulk Customer ' || g, 'bulk' || g || '@example.com', '0117 496 0000',
+		       'GBP', 2000, 350, 2350, now() - make_interval(mins => $1::int - g + 1)
+		FROM generate_series(1, $1::int) g, LATERAL (SELECT md5(random()::text || g) AS k) r
+		RETURNING number, placed_at)
+		SELECT number FROM ins ORDER BY placed_at DESC, number DESC`, n)
+	if err != nil {
+		t.Fatalf("adding %d orders: %v", n, err)
+	}
+	numbers, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatalf("adding %d orders: %v", n, err)
+	}
+	return numbers
+}
+
+// AddSettingsChanges records n changes in the settings' log, the newest
+// summarised "Change n", as if made from the command line.
+func AddSettingsChanges(t testing.TB, pool *pgxpool.Pool, n int) {
+	t.Helper()
+	if _, err := pool.Exec(context.Background(), `
+		INSERT INTO settings_changes (staff_id, section, summary, created_at)
+		SELECT NULL, 'identity', 'Change ' || g, now() - make_interval(mins => $1::int - g)
+		FROM generate_series(1, $1::int) g ORDER BY g`, n); err != nil {
+		t.Fatalf("adding %d settings changes: %v", n, err)
+	}
+}

@@ -112,6 +112,8 @@ func fieldError(err error) error {
 			return &shop.InputError{Field: "slug", Message: "Another product already uses this web address; choose another."}
 		case pgErr.Code == "23503":
 			return &shop.InputError{Field: "category_id", Message: "Choose a category."}
+		case pgErr.Code == "23514" && pgErr.ConstraintName == "products_archived_not_for_sale":
+			return &shop.InputError{Field: "active", Message: "An archived product cannot be for sale: restore it first."}
 		}
 	}
 	return err

@@ -32,6 +32,34 @@ func (q *Queries) AdjustStock(ctx context.Context, arg AdjustStockParams) (int32
 	return stock, err
 }
 
+const adminCountProducts = `-- name: AdminCountProducts :one
+SELECT count(*) FILTER (WHERE (p.archived_at IS NOT NULL) = $1::boolean
+                          AND ($2::text = ''
+                               OR p.name ILIKE '%' || $2::text || '%'
+                               OR p.slug ILIKE '%' || $2::text || '%'))::bigint AS total,
+       count(*) FILTER (WHERE p.archived_at IS NOT NULL)::bigint AS archived
+FROM products p
+`
+
+type AdminCountProductsParams struct {
+	Archived bool
+	Search   string
+}
+
+type AdminCountProductsRow struct {
+	Total    int64
+	Archived int64
+}
+
+// How many products the list holds, for its pages; and how many are
+// archived, for the link to them.
+func (q *Queries) AdminCountProducts(ctx context.Context, arg AdminCountProductsParams) (AdminCountProductsRow, error) {
+	row := q.db.QueryRow(ctx, adminCountProducts, arg.Archived, arg.Search)
+	var i AdminCountProductsRow
+	err := row.Scan(&i.Total, &i.Archived)
+	return i, err
+}
+
 const adminGetOrder = `-- name: AdminGetOrder :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
        o.customer_name, o.customer_email, o.customer_phone, o.note, o.currency,
@@ -97,7 +125,8 @@ func (q *Queries) AdminGetOrder(ctx context.Context, id int64) (AdminGetOrderRow
 
 const adminGetProduct = `-- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order, p.archived_at,
+       (SELECT count(DISTINCT l.order_id) FROM order_lines l WHERE l.product_id = p.id)::bigint AS order_count
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1
@@ -118,6 +147,8 @@ type AdminGetProductRow struct {
 	DailyLimit  pgtype.Int4
 	MadeOn      int32
 	MaxPerOrder pgtype.Int4
+	ArchivedAt  pgtype.Timestamptz
+	OrderCount  int64
 }
 
 func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProductRow, error) {
@@ -138,6 +169,8 @@ func (q *Queries) AdminGetProduct(ctx context.Context, id int64) (AdminGetProduc
 		&i.DailyLimit,
 		&i.MadeOn,
 		&i.MaxPerOrder,
+		&i.ArchivedAt,
+		&i.OrderCount,
 	)
 	return i, err
 }
@@ -169,6 +202,56 @@ func (q *Queries) AdminGetSlot(ctx context.Context, id int64) (AdminGetSlotRow, 
 	return i, err
 }
 
+const adminListCategories = `-- name: AdminListCategories :many
+SELECT c.id, c.slug, c.name, c.position,
+       count(p.id) FILTER (WHERE p.active)::bigint AS for_sale,
+       count(p.id) FILTER (WHERE NOT p.active AND p.archived_at IS NULL)::bigint AS hidden,
+       count(p.id) FILTER (WHERE p.archived_at IS NOT NULL)::bigint AS archived
+FROM categories c
+LEFT JOIN products p ON p.category_id = c.id
+GROUP BY c.id
+ORDER BY c.position, c.name, c.id
+`
+
+type AdminListCategoriesRow struct {
+	ID       int64
+	Slug     string
+	Name     string
+	Position int32
+	ForSale  int64
+	Hidden   int64
+	Archived int64
+}
+
+// Categories in the shop's order, with what is in each.
+func (q *Queries) AdminListCategories(ctx context.Context) ([]AdminListCategoriesRow, error) {
+	rows, err := q.db.Query(ctx, adminListCategories)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AdminListCategoriesRow{}
+	for rows.Next() {
+		var i AdminListCategoriesRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.Position,
+			&i.ForSale,
+			&i.Hidden,
+			&i.Archived,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const adminListOrders = `-- name: AdminListOrders :many
 SELECT o.id, o.number, o.status, o.fulfilment, o.customer_name, o.customer_email, o.total_minor, o.currency,
        o.paid_at, o.placed_at, s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.delivery_postcode
@@ -186,17 +269,19 @@ WHERE ($1::text = '' OR o.status = $1::text)
        OR o.customer_name ILIKE '%' || $7::text || '%'
        OR o.customer_email ILIKE '%' || $7::text || '%')
 ORDER BY o.placed_at DESC, o.id DESC
-LIMIT 200
+LIMIT $9::integer OFFSET $8::integer
 `
 
 type AdminListOrdersParams struct {
-	Status   string
-	SlotID   int64
-	ByDay    bool
-	DayStart time.Time
-	DayEnd   time.Time
-	Day      time.Time
-	Search   string
+	Status     string
+	SlotID     int64
+	ByDay      bool
+	DayStart   time.Time
+	DayEnd     time.Time
+	Day        time.Time
+	Search     string
+	PageOffset int32
+	PageLimit  int32
 }
 
 type AdminListOrdersRow struct {
@@ -215,6 +300,7 @@ type AdminListOrdersRow struct {
 	DeliveryPostcode pgtype.Text
 }
 
+// The orders board, newest first, one page at a time.
 func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams) ([]AdminListOrdersRow, error) {
 	rows, err := q.db.Query(ctx, adminListOrders,
 		arg.Status,
@@ -224,6 +310,8 @@ func (q *Queries) AdminListOrders(ctx context.Context, arg AdminListOrdersParams
 		arg.DayEnd,
 		arg.Day,
 		arg.Search,
+		arg.PageOffset,
+		arg.PageLimit,
 	)
 	if err != nil {
 		return nil, err
@@ -264,12 +352,20 @@ SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.ver
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
-WHERE $1::text = ''
-   OR p.name ILIKE '%' || $1::text || '%'
-   OR p.slug ILIKE '%' || $1::text || '%'
+WHERE (p.archived_at IS NOT NULL) = $1::boolean
+  AND ($2::text = ''
+       OR p.name ILIKE '%' || $2::text || '%'
+       OR p.slug ILIKE '%' || $2::text || '%')
 ORDER BY lower(p.name), p.id
-LIMIT 500
+LIMIT $4::integer OFFSET $3::integer
 `
+
+type AdminListProductsParams struct {
+	Archived   bool
+	Search     string
+	PageOffset int32
+	PageLimit  int32
+}
 
 type AdminListProductsRow struct {
 	ID           int64
@@ -285,8 +381,15 @@ type AdminListProductsRow struct {
 }
 
 // Staff area: catalogue, stock, slots and orders.
-func (q *Queries) AdminListProducts(ctx context.Context, search string) ([]AdminListProductsRow, error) {
-	rows, err := q.db.Query(ctx, adminListProducts, search)
+// The staff's product list, one page at a time: current products, or the
+// archived ones.
+func (q *Queries) AdminListProducts(ctx context.Context, arg AdminListProductsParams) ([]AdminListProductsRow, error) {
+	rows, err := q.db.Query(ctx, adminListProducts,
+		arg.Archived,
+		arg.Search,
+		arg.PageOffset,
+		arg.PageLimit,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +528,7 @@ func (q *Queries) AdminOrderCounts(ctx context.Context, arg AdminOrderCountsPara
 }
 
 const allCategories = `-- name: AllCategories :many
-SELECT id, slug, name, position FROM categories ORDER BY position, name
+SELECT id, slug, name, position FROM categories ORDER BY position, name, id
 `
 
 type AllCategoriesRow struct {
@@ -449,6 +552,64 @@ func (q *Queries) AllCategories(ctx context.Context) ([]AllCategoriesRow, error)
 			&i.Slug,
 			&i.Name,
 			&i.Position,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const archiveProduct = `-- name: ArchiveProduct :exec
+UPDATE products SET archived_at = $1::timestamptz, active = false, version = version + 1, updated_at = $1::timestamptz
+WHERE id = $2
+`
+
+type ArchiveProductParams struct {
+	At time.Time
+	ID int64
+}
+
+// Out of the shop and the staff's list; never for sale while archived.
+func (q *Queries) ArchiveProduct(ctx context.Context, arg ArchiveProductParams) error {
+	_, err := q.db.Exec(ctx, archiveProduct, arg.At, arg.ID)
+	return err
+}
+
+const categoryProducts = `-- name: CategoryProducts :many
+SELECT p.name, (p.archived_at IS NOT NULL)::boolean AS archived, p.active, count(*) OVER ()::bigint AS total
+FROM products p
+WHERE p.category_id = $1
+ORDER BY (p.archived_at IS NOT NULL), lower(p.name), p.id
+LIMIT 5
+`
+
+type CategoryProductsRow struct {
+	Name     string
+	Archived bool
+	Active   bool
+	Total    int64
+}
+
+// What is in a category, for saying what blocks deleting it: the first
+// few names of each kind and how many there are.
+func (q *Queries) CategoryProducts(ctx context.Context, categoryID int64) ([]CategoryProductsRow, error) {
+	rows, err := q.db.Query(ctx, categoryProducts, categoryID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CategoryProductsRow{}
+	for rows.Next() {
+		var i CategoryProductsRow
+		if err := rows.Scan(
+			&i.Name,
+			&i.Archived,
+			&i.Active,
+			&i.Total,
 		); err != nil {
 			return nil, err
 		}
@@ -535,16 +696,40 @@ func (q *Queries) CreateProduct(ctx context.Context, arg CreateProductParams) (i
 	return id, err
 }
 
-const deleteEmptyCategory = `-- name: DeleteEmptyCategory :execrows
-DELETE FROM categories c WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM products p WHERE p.category_id = c.id)
+const deleteCategory = `-- name: DeleteCategory :exec
+DELETE FROM categories WHERE id = $1
 `
 
-func (q *Queries) DeleteEmptyCategory(ctx context.Context, id int64) (int64, error) {
-	result, err := q.db.Exec(ctx, deleteEmptyCategory, id)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
+func (q *Queries) DeleteCategory(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, deleteCategory, id)
+	return err
+}
+
+const deleteProduct = `-- name: DeleteProduct :exec
+DELETE FROM products WHERE id = $1
+`
+
+func (q *Queries) DeleteProduct(ctx context.Context, id int64) error {
+	_, err := q.db.Exec(ctx, deleteProduct, id)
+	return err
+}
+
+const deleteProductDays = `-- name: DeleteProductDays :exec
+DELETE FROM product_days WHERE product_id = $1
+`
+
+func (q *Queries) DeleteProductDays(ctx context.Context, productID int64) error {
+	_, err := q.db.Exec(ctx, deleteProductDays, productID)
+	return err
+}
+
+const deleteProductMovements = `-- name: DeleteProductMovements :exec
+DELETE FROM stock_movements WHERE product_id = $1
+`
+
+func (q *Queries) DeleteProductMovements(ctx context.Context, productID int64) error {
+	_, err := q.db.Exec(ctx, deleteProductMovements, productID)
+	return err
 }
 
 const freeSlotPlace = `-- name: FreeSlotPlace :exec
@@ -612,6 +797,70 @@ func (q *Queries) InsertStockMovement(ctx context.Context, arg InsertStockMoveme
 		arg.CreatedAt,
 	)
 	return err
+}
+
+const lockCategories = `-- name: LockCategories :many
+SELECT id, name FROM categories ORDER BY position, name, id FOR UPDATE
+`
+
+type LockCategoriesRow struct {
+	ID   int64
+	Name string
+}
+
+// Every category in order, locked, so that moving one rewrites the order
+// as a whole and two moves at once queue.
+func (q *Queries) LockCategories(ctx context.Context) ([]LockCategoriesRow, error) {
+	rows, err := q.db.Query(ctx, lockCategories)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []LockCategoriesRow{}
+	for rows.Next() {
+		var i LockCategoriesRow
+		if err := rows.Scan(&i.ID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const lockCategory = `-- name: LockCategory :one
+SELECT id, name FROM categories WHERE id = $1 FOR UPDATE
+`
+
+type LockCategoryRow struct {
+	ID   int64
+	Name string
+}
+
+func (q *Queries) LockCategory(ctx context.Context, id int64) (LockCategoryRow, error) {
+	row := q.db.QueryRow(ctx, lockCategory, id)
+	var i LockCategoryRow
+	err := row.Scan(&i.ID, &i.Name)
+	return i, err
+}
+
+const lockProduct = `-- name: LockProduct :one
+SELECT id, name, archived_at FROM products WHERE id = $1 FOR UPDATE
+`
+
+type LockProductRow struct {
+	ID         int64
+	Name       string
+	ArchivedAt pgtype.Timestamptz
+}
+
+func (q *Queries) LockProduct(ctx context.Context, id int64) (LockProductRow, error) {
+	row := q.db.QueryRow(ctx, lockProduct, id)
+	var i LockProductRow
+	err := row.Scan(&i.ID, &i.Name, &i.ArchivedAt)
+	return i, err
 }
 
 const markOrderPaid = `-- name: MarkOrderPaid :execrows
@@ -777,6 +1026,17 @@ func (q *Queries) PickList(ctx context.Context, arg PickListParams) ([]PickListR
 	return items, nil
 }
 
+const productOrderCount = `-- name: ProductOrderCount :one
+SELECT count(DISTINCT order_id)::bigint FROM order_lines WHERE product_id = $1
+`
+
+func (q *Queries) ProductOrderCount(ctx context.Context, productID int64) (int64, error) {
+	row := q.db.QueryRow(ctx, productOrderCount, productID)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const renameCategory = `-- name: RenameCategory :execrows
 UPDATE categories SET name = $2, slug = $3 WHERE id = $1
 `
@@ -795,6 +1055,22 @@ func (q *Queries) RenameCategory(ctx context.Context, arg RenameCategoryParams) 
 	return result.RowsAffected(), nil
 }
 
+const restoreProduct = `-- name: RestoreProduct :exec
+UPDATE products SET archived_at = NULL, version = version + 1, updated_at = $1::timestamptz
+WHERE id = $2
+`
+
+type RestoreProductParams struct {
+	At time.Time
+	ID int64
+}
+
+// Back in the staff's list, hidden from the shop until staff put it on sale.
+func (q *Queries) RestoreProduct(ctx context.Context, arg RestoreProductParams) error {
+	_, err := q.db.Exec(ctx, restoreProduct, arg.At, arg.ID)
+	return err
+}
+
 const returnStock = `-- name: ReturnStock :one
 UPDATE products SET stock = stock + $1::integer, updated_at = now()
 WHERE id = $2
@@ -811,6 +1087,20 @@ func (q *Queries) ReturnStock(ctx context.Context, arg ReturnStockParams) (int32
 	var stock int32
 	err := row.Scan(&stock)
 	return stock, err
+}
+
+const setCategoryPosition = `-- name: SetCategoryPosition :exec
+UPDATE categories SET position = $2 WHERE id = $1
+`
+
+type SetCategoryPositionParams struct {
+	ID       int64
+	Position int32
+}
+
+func (q *Queries) SetCategoryPosition(ctx context.Context, arg SetCategoryPositionParams) error {
+	_, err := q.db.Exec(ctx, setCategoryPosition, arg.ID, arg.Position)
+	return err
 }
 
 const setProductImage = `-- name: SetProductImage :exec
@@ -897,8 +1187,14 @@ LEFT JOIN staff s ON s.id = m.staff_id
 LEFT JOIN orders o ON o.id = m.order_id
 WHERE m.product_id = $1
 ORDER BY m.id DESC
-LIMIT 50
+LIMIT $3::integer OFFSET $2::integer
 `
+
+type StockMovementsParams struct {
+	ProductID  int64
+	PageOffset int32
+	PageLimit  int32
+}
 
 type StockMovementsRow struct {
 	Delta          int32
@@ -909,8 +1205,10 @@ type StockMovementsRow struct {
 	OrderNumber    int64
 }
 
-func (q *Queries) StockMovements(ctx context.Context, productID int64) ([]StockMovementsRow, error) {
-	rows, err := q.db.Query(ctx, stockMovements, productID)
+// A product's stock ledger, newest first, one page at a time (one row more
+// than a page, to know whether there is another).
+func (q *Queries) StockMovements(ctx context.Context, arg StockMovementsParams) ([]StockMovementsRow, error) {
+	rows, err := q.db.Query(ctx, stockMovements, arg.ProductID, arg.PageOffset, arg.PageLimit)
 	if err != nil {
 		return nil, err
 	}

@@ -50,3 +50,44 @@ func StreamOrders(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, f
 	}, func() error { return fn(r) })
 	return err
 }
+
+// ExportLineRow is one order line in the per-product CSV export.
+type ExportLineRow struct {
+	Number               int64
+	PlacedAt             time.Time
+	Status               string
+	PaidAt               pgtype.Timestamptz
+	Fulfilment           string
+	SlotStartsAt         pgtype.Timestamptz
+	DeliveryDate         pgtype.Date
+	Name                 string
+	ProductID            int64
+	Product              string
+	Quantity             int32
+	UnitPrice, LineTotal int64
+	Currency             string
+}
+
+const exportOrderLines = `
+SELECT o.number, o.placed_at, o.status, o.paid_at, o.fulfilment, s.starts_at, o.delivery_date,
+       o.customer_name, l.product_id, l.product_name, l.quantity, l.unit_price_minor, l.line_total_minor, o.currency
+FROM orders o
+JOIN order_lines l ON l.order_id = o.id
+LEFT JOIN pickup_slots s ON s.id = o.slot_id
+WHERE o.placed_at >= $1 AND o.placed_at < $2
+ORDER BY o.placed_at, o.id, l.line_no`
+
+// StreamOrderLines calls fn for each line of the orders placed in
+// [from, to), row by row like StreamOrders.
+func StreamOrderLines(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, fn func(ExportLineRow) error) error {
+	rows, err := pool.Query(ctx, exportOrderLines, from, to)
+	if err != nil {
+		return err
+	}
+	var r ExportLineRow
+	_, err = pgx.ForEachRow(rows, []any{
+		&r.Number, &r.PlacedAt, &r.Status, &r.PaidAt, &r.Fulfilment, &r.SlotStartsAt, &r.DeliveryDate,
+		&r.Name, &r.ProductID, &r.Product, &r.Quantity, &r.UnitPrice, &r.LineTotal, &r.Currency,
+	}, func() error { return fn(r) })
+	return err
+}

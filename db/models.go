@@ -212,6 +212,7 @@ type Product struct {
 	DailyLimit      pgtype.Int4
 	MadeOn          int32
 	MaxPerOrder     pgtype.Int4
+	ArchivedAt      pgtype.Timestamptz
 }
 
 type ProductDay struct {

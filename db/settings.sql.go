@@ -469,8 +469,13 @@ SELECT c.section, c.summary, c.created_at, coalesce(s.name, 'The command line'):
 FROM settings_changes c
 LEFT JOIN staff s ON s.id = c.staff_id
 ORDER BY c.id DESC
-LIMIT 50
+LIMIT $2::integer OFFSET $1::integer
 `
+
+type RecentSettingsChangesParams struct {
+	PageOffset int32
+	PageLimit  int32
+}
 
 type RecentSettingsChangesRow struct {
 	Section   string
@@ -479,8 +484,10 @@ type RecentSettingsChangesRow struct {
 	StaffName string
 }
 
-func (q *Queries) RecentSettingsChanges(ctx context.Context) ([]RecentSettingsChangesRow, error) {
-	rows, err := q.db.Query(ctx, recentSettingsChanges)
+// The settings' change log, newest first, a page at a time (one row more
+// than a page, to know whether there is another).
+func (q *Queries) RecentSettingsChanges(ctx context.Context, arg RecentSettingsChangesParams) ([]RecentSettingsChangesRow, error) {
+	rows, err := q.db.Query(ctx, recentSettingsChanges, arg.PageOffset, arg.PageLimit)
 	if err != nil {
 		return nil, err
 	}

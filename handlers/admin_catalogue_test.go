@@ -730,12 +730,7 @@ func TestCSVExportIsStreamedQuotedAndSafe(t *testing.T) {
 	admOrder(t, c, slot, "+44 Mallory", "-2 loaves, no 3", map[int64]int{loaf: 1, butter: 1})
 	// Plus enough orders to go through the export's periodic flushes.
 	const bulk = 450
-	exec(t, c.Pool, `INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, delivery_address, delivery_postcode,
-		customer_name, customer_email, customer_phone, currency, subtotal_minor, delivery_fee_minor, total_minor)
-		SELECT 'bulk-token-' || lpad(g::text, 12, '0'), 'bulk-key-' || lpad(g::text, 12, '0'), sha256(convert_to(g::text, 'UTF8')),
-		       'delivery', g || ' Harbourside', 'BS1 4DJ', 'Bulk Customer ' || g, 'bulk' || g || '@example.com', '0117 496 0000',
-		       'GBP', 2000, 350, 2350
-		FROM generate_series(1, $1::int) g`, bulk)
+	apptest.AddDeliveryOrders(t, c.Pool, bulk)
 
 	// Customer data never leaves without a staff sign-in.
 	if r := c.Client().Get(t, "/admin/orders.csv"); r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/admin/login") {

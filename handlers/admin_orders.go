@@ -56,7 +56,12 @@ func (s *Server) adminOrders(c echo.Context) error {
 	if len([]rune(b.Query)) > 100 {
 		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
 	}
-	params := db.AdminListOrdersParams{Status: b.Status, Search: b.Query}
+	var err error
+	if b.Paging, err = shop.ParsePage("page", c.QueryParam("page"), shop.AdminOrdersPerPage); err != nil {
+		return err
+	}
+	params := db.AdminListOrdersParams{Status: b.Status, Search: b.Query,
+		PageOffset: int32(b.Paging.Offset()), PageLimit: int32(b.Paging.PerPage)}
 	if b.Day != "" {
 		start, end, ok := s.dayRange(b.Day)
 		if !ok {
@@ -74,7 +79,6 @@ func (s *Server) adminOrders(c echo.Context) error {
 	ctx := c.Request().Context()
 	// The newest event first, then the orders: a change committed in
 	// between is after it, so the board's live stream replays it.
-	var err error
 	if b.LastEvent, err = s.queries.LatestOrderEvent(ctx, 0); err != nil {
 		return err
 	}
@@ -86,6 +90,12 @@ func (s *Server) adminOrders(c echo.Context) error {
 		SlotID: params.SlotID, ByDay: params.ByDay, DayStart: params.DayStart, DayEnd: params.DayEnd, Day: params.Day, Search: params.Search,
 	}); err != nil {
 		return err
+	}
+	b.Paging.Total = 0
+	for _, sc := range b.Counts {
+		if b.Status == "" || sc.Status == b.Status {
+			b.Paging.Total += sc.Count
+		}
 	}
 	b.Alerts = preferences(jar(c)).Alerts
 	if !isPartial(c.Request()) {
@@ -380,45 +390,28 @@ func (s *Server) afterOrderChange(c echo.Context, status int) error {
 }
 
 // adminOrdersCSV streams the orders placed in a date range as CSV
-// (RFC 4180). ?from and ?to are days in the shop's time zone; the default
-// is the last 30 days.
+// (RFC 4180): one row per order, or with ?rows=lines one per order line
+// (sales per product). ?from and ?to are days in the shop's time zone;
+// the default is the last 30 days.
 func (s *Server) adminOrdersCSV(c echo.Context) error {
-	today := s.now().In(s.cfg.Location).Format("2006-01-02")
-	fromDay, toDay := c.QueryParam("from"), c.QueryParam("to")
-	if toDay == "" {
-		toDay = today
+	e, err := shop.ParseExport(c.QueryParam("rows"), c.QueryParam("from"), c.QueryParam("to"), s.now(), s.cfg.Location)
+	if err != nil {
+		return err
 	}
-	to, _, okTo := s.dayRange(toDay)
-	if fromDay == "" {
-		fromDay = to.AddDate(0, 0, -30).Format("2006-01-02")
+	name := "orders-"
+	if e.Rows == shop.ExportLines {
+		name = "order-lines-"
 	}
-	from, _, okFrom := s.dayRange(fromDay)
-	if !okFrom || !okTo || to.Before(from) || to.Sub(from) > 366*24*time.Hour {
-		return &shop.InputError{Field: "from", Message: "Give from and to as dates like 2026-12-01, at most a year apart, from first."}
-	}
-	_, end, _ := s.dayRange(toDay)
-
 	h := c.Response().Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="orders-`+fromDay+`-to-`+toDay+`.csv"`)
+	h.Set("Content-Disposition", `attachment; filename="`+name+e.FromDay+`-to-`+e.ToDay+`.csv"`)
 	h.Set("Cache-Control", "private, no-store")
 	c.Response().WriteHeader(http.StatusOK)
 
 	w := csv.NewWriter(c.Response())
 	w.UseCRLF = true // RFC 4180
-	_ = w.Write([]string{"number", "placed_at", "status", "paid", "fulfilment", "pickup_at", "name", "email", "phone",
-		"address", "postcode", "items", "subtotal", "delivery_fee", "total", "currency", "note"})
 	n := 0
-	err := db.StreamOrders(c.Request().Context(), s.pool, from, end, func(r db.ExportRow) error {
-		pickup := ""
-		if r.SlotStartsAt.Valid {
-			pickup = r.SlotStartsAt.Time.In(s.cfg.Location).Format("2006-01-02 15:04")
-		}
-		row := []string{
-			strconv.FormatInt(r.Number, 10), r.PlacedAt.In(s.cfg.Location).Format("2006-01-02 15:04"), r.Status,
-			yesNo(r.PaidAt.Valid), r.Fulfilment, pickup, r.Name, r.Email, r.Phone, r.Address.String, r.Postcode.String,
-			r.Items, decimal(r.Subtotal, r.Currency), decimal(r.DeliveryFee, r.Currency), decimal(r.Total, r.Currency), r.Currency, r.Note,
-		}
+	write := func(row []string) error {
 		if err := w.Write(shop.SafeCSVRow(row)); err != nil {
 			return err
 		}
@@ -426,7 +419,40 @@ func (s *Server) adminOrdersCSV(c echo.Context) error {
 			w.Flush() // stream: send what we have
 		}
 		return w.Error()
-	})
+	}
+	at := func(t pgtype.Timestamptz) string {
+		if !t.Valid {
+			return ""
+		}
+		return t.Time.In(s.cfg.Location).Format("2006-01-02 15:04")
+	}
+	ctx := c.Request().Context()
+	if e.Rows == shop.ExportLines {
+		_ = w.Write([]string{"number", "placed_at", "status", "paid", "fulfilment", "pickup_at", "delivery_date", "name",
+			"product_id", "product", "quantity", "unit_price", "line_total", "currency"})
+		err = db.StreamOrderLines(ctx, s.pool, e.From, e.End, func(r db.ExportLineRow) error {
+			delivery := ""
+			if r.DeliveryDate.Valid {
+				delivery = r.DeliveryDate.Time.Format("2006-01-02")
+			}
+			return write([]string{
+				strconv.FormatInt(r.Number, 10), r.PlacedAt.In(s.cfg.Location).Format("2006-01-02 15:04"), r.Status,
+				yesNo(r.PaidAt.Valid), r.Fulfilment, at(r.SlotStartsAt), delivery, r.Name,
+				strconv.FormatInt(r.ProductID, 10), r.Product, strconv.Itoa(int(r.Quantity)),
+				decimal(r.UnitPrice, r.Currency), decimal(r.LineTotal, r.Currency), r.Currency,
+			})
+		})
+	} else {
+		_ = w.Write([]string{"number", "placed_at", "status", "paid", "fulfilment", "pickup_at", "name", "email", "phone",
+			"address", "postcode", "items", "subtotal", "delivery_fee", "total", "currency", "note"})
+		err = db.StreamOrders(ctx, s.pool, e.From, e.End, func(r db.ExportRow) error {
+			return write([]string{
+				strconv.FormatInt(r.Number, 10), r.PlacedAt.In(s.cfg.Location).Format("2006-01-02 15:04"), r.Status,
+				yesNo(r.PaidAt.Valid), r.Fulfilment, at(r.SlotStartsAt), r.Name, r.Email, r.Phone, r.Address.String, r.Postcode.String,
+				r.Items, decimal(r.Subtotal, r.Currency), decimal(r.DeliveryFee, r.Currency), decimal(r.Total, r.Currency), r.Currency, r.Note,
+			})
+		})
+	}
 	w.Flush()
 	if err != nil {
 		// The status is sent already: abort the connection so the browser

@@ -18,16 +18,33 @@ import (
 	"shopfront/views"
 )
 
+// adminProducts is the staff's product list, a page at a time: current
+// products, or with ?archived=1 the archived ones.
 func (s *Server) adminProducts(c echo.Context) error {
 	q := shop.CleanText(c.QueryParam("q"))
 	if len([]rune(q)) > 100 {
 		return &shop.InputError{Field: "q", Message: "Search text is too long: use at most 100 characters."}
 	}
-	rows, err := s.queries.AdminListProducts(c.Request().Context(), q)
+	pg, err := shop.ParsePage("page", c.QueryParam("page"), shop.AdminProductsPerPage)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, views.AdminProductsPage(views.AdminProducts{Products: rows, Query: q}), nil)
+	archived := c.QueryParam("archived") == "1"
+	ctx := c.Request().Context()
+	rows, err := s.queries.AdminListProducts(ctx, db.AdminListProductsParams{
+		Archived: archived, Search: q, PageOffset: int32(pg.Offset()), PageLimit: int32(pg.PerPage),
+	})
+	if err != nil {
+		return fmt.Errorf("list products: %w", err)
+	}
+	counts, err := s.queries.AdminCountProducts(ctx, db.AdminCountProductsParams{Archived: archived, Search: q})
+	if err != nil {
+		return fmt.Errorf("count products: %w", err)
+	}
+	pg.Total = counts.Total
+	return s.render(c, http.StatusOK, views.AdminProductsPage(views.AdminProducts{
+		Products: rows, Query: q, Archived: archived, ArchivedCount: counts.Archived, Paging: pg,
+	}), nil)
 }
 
 // productForm fills the product page from what is stored.
@@ -55,8 +72,85 @@ func (s *Server) productForm(c echo.Context, id int64) (views.AdminProductForm, 
 	if !f.MadeToOrder {
 		f.DailyLimit = 20
 	}
-	f.Movements, err = s.queries.StockMovements(ctx, id)
-	return f, err
+	f.Archived, f.OrderCount = p.ArchivedAt.Valid, p.OrderCount
+	if p.ArchivedAt.Valid {
+		f.ArchivedAt = p.ArchivedAt.Time
+	}
+	f.Ledger, err = shop.ParsePage("ledger", c.QueryParam("ledger"), shop.StockLedgerPerPage)
+	if err != nil {
+		return f, err
+	}
+	f.Movements, err = s.queries.StockMovements(ctx, db.StockMovementsParams{
+		ProductID: id, PageOffset: int32(f.Ledger.Offset()), PageLimit: int32(f.Ledger.Limit()),
+	})
+	if err != nil {
+		return f, fmt.Errorf("read the stock ledger: %w", err)
+	}
+	if f.Ledger.More = len(f.Movements) > f.Ledger.PerPage; f.Ledger.More {
+		f.Movements = f.Movements[:f.Ledger.PerPage]
+	}
+	return f, nil
+}
+
+// adminArchiveProduct takes a product out of the shop and the list.
+func (s *Server) adminArchiveProduct(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	name, err := catalogue.Archive(c.Request().Context(), s.pool, id, s.now())
+	if err != nil {
+		return err
+	}
+	s.flashLink(c, "success", "“"+name+"” is archived: it is out of the shop and the product list, and past orders keep it.",
+		s.paths.URL(views.RouteAdminProduct, id), "Open it to restore it")
+	return redirect(c, s.paths.URL(views.RouteAdminProducts))
+}
+
+// adminRestoreProduct brings an archived product back, hidden from the
+// shop until it is put on sale again.
+func (s *Server) adminRestoreProduct(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	name, err := catalogue.Restore(c.Request().Context(), s.pool, id, s.now())
+	if err != nil {
+		return err
+	}
+	s.flash(c, "success", "“"+name+"” is restored. It is hidden from the shop until you tick “For sale” and save: check its price and stock first.")
+	return redirect(c, s.paths.URL(views.RouteAdminProduct, id))
+}
+
+// adminDeleteProduct deletes a product that was never ordered, once the
+// box saying so is ticked.
+func (s *Server) adminDeleteProduct(c echo.Context) error {
+	id, err := productID(c)
+	if err != nil {
+		return err
+	}
+	if c.FormValue("confirm") != "on" {
+		f, err := s.productForm(c, id)
+		if err != nil {
+			return err
+		}
+		f.DeleteError = "Tick the box to confirm that " + f.Name + " is to be deleted for good."
+		return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
+	}
+	name, err := catalogue.Delete(c.Request().Context(), s.pool, id)
+	var blocked *catalogue.Blocked
+	if errors.As(err, &blocked) {
+		f, err := s.productForm(c, id)
+		if err != nil {
+			return err
+		}
+		f.DeleteError = blocked.Message
+		return s.render(c, http.StatusConflict, views.AdminProductPage(f), nil)
+	} else if err != nil {
+		return err
+	}
+	s.flash(c, "success", "“"+name+"” is deleted.")
+	return redirect(c, s.paths.URL(views.RouteAdminProducts))
 }
 
 // adminProductDaily sets how a product is sold: from stock, or made to
@@ -326,11 +420,21 @@ func (s *Server) adminCategories(c echo.Context) error {
 }
 
 func (s *Server) renderCategories(c echo.Context, status int, name string, errs shop.FieldErrors) error {
-	cats, err := s.queries.ListCategories(c.Request().Context())
+	return s.renderCategoriesWith(c, status, views.AdminCategories{Name: name, Errors: errs})
+}
+
+func (s *Server) renderCategoriesWith(c echo.Context, status int, p views.AdminCategories) error {
+	rows, err := s.queries.AdminListCategories(c.Request().Context())
 	if err != nil {
-		return err
+		return fmt.Errorf("list categories: %w", err)
 	}
-	return s.render(c, status, views.AdminCategoriesPage(views.AdminCategories{Categories: cats, Name: name, Errors: errs}), nil)
+	for i, r := range rows {
+		p.Categories = append(p.Categories, views.AdminCategory{
+			ID: r.ID, Name: r.Name, ForSale: r.ForSale, Hidden: r.Hidden, Archived: r.Archived,
+			First: i == 0, Last: i == len(rows)-1,
+		})
+	}
+	return s.render(c, status, views.AdminCategoriesPage(p), nil)
 }
 
 func categoryName(c echo.Context) (string, string, shop.FieldErrors) {
@@ -380,19 +484,45 @@ func (s *Server) adminRenameCategory(c echo.Context) error {
 	return redirect(c, s.paths.URL(views.RouteAdminCategories))
 }
 
+// adminDeleteCategory deletes an empty category; when something is in it,
+// the page says what.
 func (s *Server) adminDeleteCategory(c echo.Context) error {
 	id, err := productID(c)
 	if err != nil {
 		return err
 	}
-	n, err := s.queries.DeleteEmptyCategory(c.Request().Context(), id)
+	name, err := catalogue.DeleteCategory(c.Request().Context(), s.pool, id)
+	var blocked *catalogue.Blocked
+	if errors.As(err, &blocked) {
+		return s.renderCategoriesWith(c, http.StatusConflict, views.AdminCategories{Problem: "“" + name + "” cannot be deleted yet. " + blocked.Message})
+	} else if err != nil {
+		return err
+	}
+	s.flash(c, "success", "Category “"+name+"” deleted.")
+	return redirect(c, s.paths.URL(views.RouteAdminCategories))
+}
+
+// adminMoveCategory moves a category one place up or down in the shop.
+func (s *Server) adminMoveCategory(c echo.Context) error {
+	id, err := productID(c)
 	if err != nil {
 		return err
 	}
-	if n == 0 {
-		s.flash(c, "error", "Only an empty category can be deleted: move or delete its products first.")
-	} else {
-		s.flash(c, "success", "Category deleted.")
+	dir := map[string]int{"up": catalogue.Up, "down": catalogue.Down}[c.FormValue("direction")]
+	if dir == 0 {
+		return &shop.InputError{Field: "direction", Message: "Choose whether to move the category up or down."}
 	}
-	return redirect(c, s.paths.URL(views.RouteAdminCategories))
+	name, moved, err := catalogue.MoveCategory(c.Request().Context(), s.pool, id, dir)
+	if err != nil {
+		return err
+	}
+	switch {
+	case !moved && dir == catalogue.Up:
+		s.flash(c, "error", "“"+name+"” is already first.")
+	case !moved:
+		s.flash(c, "error", "“"+name+"” is already last.")
+	default:
+		s.flash(c, "success", "“"+name+"” moved "+c.FormValue("direction")+".")
+	}
+	return redirect(c, s.paths.URL(views.RouteAdminCategories)+"#cat-row-"+strconv.FormatInt(id, 10))
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"shopfront/db"
 	"shopfront/productimage"
 	"shopfront/settings"
 	"shopfront/shop"
@@ -30,9 +32,17 @@ func (s *Server) renderSettings(c echo.Context, status int, p views.AdminSetting
 	if err != nil {
 		return err
 	}
-	changes, err := s.queries.RecentSettingsChanges(c.Request().Context())
-	if err != nil {
+	if p.Log, err = shop.ParsePage("changes", c.QueryParam("changes"), shop.SettingsLogPerPage); err != nil {
 		return err
+	}
+	changes, err := s.queries.RecentSettingsChanges(c.Request().Context(), db.RecentSettingsChangesParams{
+		PageOffset: int32(p.Log.Offset()), PageLimit: int32(p.Log.Limit()),
+	})
+	if err != nil {
+		return fmt.Errorf("read the settings' changes: %w", err)
+	}
+	if p.Log.More = len(changes) > p.Log.PerPage; p.Log.More {
+		changes = changes[:p.Log.PerPage]
 	}
 	p.S, p.Changes, p.Currency = st, changes, s.cfg.Currency
 	return s.render(c, status, views.AdminSettingsPage(p), nil)

@@ -18,8 +18,12 @@ import (
 	"shopfront/views"
 )
 
-// slotListDays is how far ahead the slots page looks.
-const slotListDays = 14
+// slotListDays is how far ahead the slots page looks; the first
+// slotOpenDays of them (today included) show their slots at first.
+const (
+	slotListDays = 14
+	slotOpenDays = 3
+)
 
 func (s *Server) adminSlots(c echo.Context) error {
 	today := s.now().In(s.cfg.Location).Format("2006-01-02")
@@ -35,11 +39,14 @@ func (s *Server) renderSlots(c echo.Context, status int, form map[string]string,
 		return err
 	}
 	p := views.AdminSlots{Form: form, Errors: errs, Points: s.shop(c).ActivePoints()}
+	// The day just changed (?open=) stays open too.
+	keepOpen, _ := time.ParseInLocation("2006-01-02", c.QueryParam("open"), s.cfg.Location)
+	openUntil := from.AddDate(0, 0, slotOpenDays)
 	for _, r := range rows {
 		day := r.StartsAt.In(s.cfg.Location)
 		day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, s.cfg.Location)
 		if n := len(p.Days); n == 0 || !p.Days[n-1].Day.Equal(day) {
-			p.Days = append(p.Days, views.SlotDay{Day: day})
+			p.Days = append(p.Days, views.SlotDay{Day: day, Open: day.Before(openUntil) || day.Equal(keepOpen)})
 		}
 		p.Days[len(p.Days)-1].Slots = append(p.Days[len(p.Days)-1].Slots, r)
 	}
@@ -121,7 +128,7 @@ func (s *Server) adminSlotCapacity(c echo.Context) error {
 	capacity, err := strconv.Atoi(c.FormValue("capacity"))
 	if err != nil || capacity < 0 || capacity > shop.MaxSlotCapacity {
 		s.flash(c, "error", fmt.Sprintf("Capacity must be a whole number from 0 to %d.", shop.MaxSlotCapacity))
-		return redirect(c, s.paths.URL(views.RouteAdminSlots))
+		return redirect(c, s.slotDayURL(slot.StartsAt))
 	}
 	n, err := s.queries.SetSlotCapacity(ctx, db.SetSlotCapacityParams{ID: slot.ID, Capacity: int32(capacity)})
 	if err != nil {
@@ -136,7 +143,7 @@ func (s *Server) adminSlotCapacity(c echo.Context) error {
 	} else {
 		s.flash(c, "success", "Capacity saved.")
 	}
-	return redirect(c, s.paths.URL(views.RouteAdminSlots))
+	return redirect(c, s.slotDayURL(slot.StartsAt))
 }
 
 // adminSlotClosed closes a slot to new bookings, or reopens it.
@@ -155,7 +162,13 @@ func (s *Server) adminSlotClosed(c echo.Context) error {
 	} else {
 		s.flash(c, "success", "Slot reopened.")
 	}
-	return redirect(c, s.paths.URL(views.RouteAdminSlots))
+	return redirect(c, s.slotDayURL(slot.StartsAt))
+}
+
+// slotDayURL is the slots page with the day of a slot open, at that day.
+func (s *Server) slotDayURL(start time.Time) string {
+	day := start.In(s.cfg.Location).Format("2006-01-02")
+	return s.paths.URL(views.RouteAdminSlots) + "?open=" + day + "#day-" + day
 }
 
 func isUniqueViolation(err error) bool {

@@ -40,6 +40,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var inputErr *shop.InputError
 	var pgErr *pgconn.PgError
 	var busy *staffauth.Busy
+	var blocked *catalogue.Blocked
 	retryAfter := 0
 	switch {
 	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
@@ -51,9 +52,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status, title, message = http.StatusBadRequest, "Please check your request", inputErr.Message
 	case errors.Is(err, pgx.ErrNoRows), errors.Is(err, echo.ErrNotFound),
 		errors.Is(err, orders.ErrNotFound), errors.Is(err, catalogue.ErrNotFound),
-		errors.Is(err, calendar.ErrNotFound), errors.Is(err, settings.ErrNotFound):
+		errors.Is(err, calendar.ErrNotFound), errors.Is(err, settings.ErrNotFound), errors.Is(err, catalogue.ErrNoCategory):
 		status, title, message = http.StatusNotFound, "Page not found",
 			"We couldn’t find that page. It may have moved, or the product may no longer be sold."
+	case errors.As(err, &blocked):
+		status, title, message = http.StatusConflict, "That can’t be done yet", blocked.Message
 	case errors.Is(err, errOwnerOnly):
 		status, title, message = http.StatusForbidden, "Owners only", "Only the shop’s owners can manage staff accounts."
 	case errors.As(err, &busy):

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"shopfront/apptest"
+	"shopfront/catalogue"
 	"shopfront/config"
 	"shopfront/handlers"
 	"shopfront/staffauth"
@@ -72,6 +73,11 @@ func newSite(t *testing.T) *site {
 	pollUntil(t, mailWait, func() bool {
 		return c.Pool.QueryRow(t.Context(), "SELECT id FROM dev_mail ORDER BY id LIMIT 1").Scan(&mailID) == nil
 	}, "a message in the development mailbox")
+	// An archived product, for its page and the archived list.
+	archived := productID(t, c.Pool, "cold-pressed-rapeseed-oil")
+	if _, err := catalogue.Archive(t.Context(), c.Pool, archived, now); err != nil {
+		t.Fatal(err)
+	}
 	var category string
 	if err := c.Pool.QueryRow(t.Context(), "SELECT slug FROM categories ORDER BY position, id LIMIT 1").Scan(&category); err != nil {
 		t.Fatal(err)
@@ -103,6 +109,7 @@ func newSite(t *testing.T) *site {
 		{Path: "/orders", Status: ok, Staff: staff},
 		{Path: "/admin/account", Status: ok, Staff: staff},
 		{Path: "/admin/orders", Status: ok, Staff: staff},
+		{Path: "/admin/orders?page=2", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d", placed.ID), Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d/cancel", placed.ID), Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/orders/%d/cancel-all?by=email", placed.ID), Status: ok, Staff: staff},
@@ -111,6 +118,9 @@ func newSite(t *testing.T) *site {
 		{Path: "/admin/bake-list", Status: ok, Staff: staff},
 		{Path: "/admin/restock", Status: ok, Staff: staff},
 		{Path: "/admin/products", Status: ok, Staff: staff},
+		{Path: "/admin/products?archived=1", Status: ok, Staff: staff},
+		{Path: fmt.Sprintf("/admin/products/%d", archived), Status: ok, Staff: staff},
+		{Path: "/admin/products?page=2", Status: ok, Staff: staff},
 		{Path: "/admin/products/new", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/admin/products/%d", productID(t, c.Pool, "white-sourdough-loaf")), Status: ok, Staff: staff},
 		{Path: "/admin/categories", Status: ok, Staff: staff},
@@ -118,6 +128,7 @@ func newSite(t *testing.T) *site {
 		{Path: "/admin/slots", Status: ok, Staff: staff},
 		{Path: "/admin/staff", Status: ok, Staff: staff},
 		{Path: "/admin/settings", Status: ok, Staff: staff},
+		{Path: "/admin/settings?changes=2", Status: ok, Staff: staff},
 		{Path: "/dev/mail", Status: ok, Staff: staff},
 		{Path: fmt.Sprintf("/dev/mail/%d", mailID), Status: ok, Staff: staff},
 	}

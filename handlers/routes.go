@@ -91,11 +91,15 @@ func (s *Server) routes() {
 	s.staff(views.RouteAdminProductImage, echo.POST, "/admin/products/:id/image", s.adminUploadImage)
 	s.staff(views.RouteAdminProductStock, echo.POST, "/admin/products/:id/stock", s.adminChangeStock)
 	s.staff(views.RouteAdminProductDaily, echo.POST, "/admin/products/:id/daily", s.adminProductDaily)
+	s.staff(views.RouteAdminProductArchive, echo.POST, "/admin/products/:id/archive", s.adminArchiveProduct)
+	s.staff(views.RouteAdminProductRestore, echo.POST, "/admin/products/:id/restore", s.adminRestoreProduct)
+	s.staff(views.RouteAdminProductDelete, echo.POST, "/admin/products/:id/delete", s.adminDeleteProduct)
 
 	s.staff(views.RouteAdminCategories, echo.GET, "/admin/categories", s.adminCategories)
 	s.staff(views.RouteAdminCategoryCreate, echo.POST, "/admin/categories", s.adminCreateCategory)
 	s.staff(views.RouteAdminCategoryUpdate, echo.POST, "/admin/categories/:id", s.adminRenameCategory)
 	s.staff(views.RouteAdminCategoryDelete, echo.POST, "/admin/categories/:id/delete", s.adminDeleteCategory)
+	s.staff(views.RouteAdminCategoryMove, echo.POST, "/admin/categories/:id/move", s.adminMoveCategory)
 
 	s.staff(views.RouteAdminCalendar, echo.GET, "/admin/calendar", s.adminCalendar)
 	s.staff(views.RouteAdminCalendarRules, echo.POST, "/admin/calendar/rules", s.adminSaveRule)

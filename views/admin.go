@@ -6,6 +6,7 @@ import (
 	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"shopfront/db"
@@ -34,10 +35,14 @@ const (
 	RouteAdminProductImage    = "admin.product.image"
 	RouteAdminProductStock    = "admin.product.stock"
 	RouteAdminProductDaily    = "admin.product.daily"
+	RouteAdminProductArchive  = "admin.product.archive"
+	RouteAdminProductRestore  = "admin.product.restore"
+	RouteAdminProductDelete   = "admin.product.delete"
 	RouteAdminCategories      = "admin.categories"
 	RouteAdminCategoryCreate  = "admin.category.create"
 	RouteAdminCategoryUpdate  = "admin.category.update"
 	RouteAdminCategoryDelete  = "admin.category.delete"
+	RouteAdminCategoryMove    = "admin.category.move"
 	RouteAdminSlots           = "admin.slots"
 	RouteAdminSlotsGenerate   = "admin.slots.generate"
 	RouteAdminSlotCapacity    = "admin.slot.capacity"
@@ -134,6 +139,35 @@ type AdminOrders struct {
 	LastEvent int64
 	// Alerts: this person wants a sound and a tab count for new orders.
 	Alerts bool
+	// Paging is the page of the board shown; only the first updates live.
+	Paging shop.Paging
+}
+
+// Live says whether the board's table refreshes itself: on its first
+// page, where new orders appear.
+func (b AdminOrders) Live() bool { return b.Paging.Page <= 1 }
+
+// boardFilterAttrs make the board's filters update its first page in
+// place as staff type; on a later page they load the first page afresh,
+// which is the one that updates live.
+func boardFilterAttrs(ctx context.Context, b AdminOrders) templ.Attributes {
+	if !b.Live() {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{
+		"data-hx-get":      URL(ctx, RouteAdminOrders),
+		"data-hx-trigger":  "submit, input delay:300ms",
+		"data-hx-target":   "#orders",
+		"data-hx-push-url": "true",
+		"data-hx-sync":     "this:replace",
+	}
+}
+
+// PageURL is the board, as filtered, at another page.
+func (b AdminOrders) PageURL(ctx context.Context, page int) string {
+	c := b
+	c.Paging.Page = page
+	return URLWithQuery(ctx, c.Values(), RouteAdminOrders)
 }
 
 // Values is the query string of the board as filtered.
@@ -151,6 +185,9 @@ func (b AdminOrders) Values() map[string][]string {
 	if b.Query != "" {
 		v["q"] = []string{b.Query}
 	}
+	if b.Paging.Page > 1 {
+		v["page"] = []string{strconv.Itoa(b.Paging.Page)}
+	}
 	return v
 }
 
@@ -166,10 +203,29 @@ type AdminOrderDetail struct {
 	Emails                 []AdminEmail
 }
 
-// AdminProducts is the product list.
+// AdminProducts is the product list, one page of it.
 type AdminProducts struct {
 	Products []db.AdminListProductsRow
 	Query    string
+	// Archived: the list of archived products rather than current ones.
+	Archived      bool
+	ArchivedCount int64
+	Paging        shop.Paging
+}
+
+// PageURL is the list at another page, as filtered.
+func (p AdminProducts) PageURL(ctx context.Context, page int) string {
+	v := url.Values{}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	if p.Archived {
+		v.Set("archived", "1")
+	}
+	if page > 1 {
+		v.Set("page", strconv.Itoa(page))
+	}
+	return URLWithQuery(ctx, v, RouteAdminProducts)
 }
 
 // AdminProductForm is the create/edit page of a product: the form as typed
@@ -202,13 +258,60 @@ type AdminProductForm struct {
 	MadeOn      shop.Weekdays
 	MaxPerOrder string // as typed, "" for no cap
 	DailyErrors shop.FieldErrors
+	// Archived products are out of the shop and the list; ArchivedAt is
+	// when. OrderCount is how many orders have it (none: it may be deleted).
+	Archived    bool
+	ArchivedAt  time.Time
+	OrderCount  int64
+	DeleteError string
+	// Ledger is the page of the stock ledger shown.
+	Ledger shop.Paging
+}
+
+// LedgerURL is the product page showing another page of its ledger.
+func (f AdminProductForm) LedgerURL(ctx context.Context, page int) string {
+	v := url.Values{}
+	if page > 1 {
+		v.Set("ledger", strconv.Itoa(page))
+	}
+	return URLWithQuery(ctx, v, RouteAdminProduct, f.ID) + "#ledger-title"
 }
 
 // AdminCategories is the category list.
 type AdminCategories struct {
-	Categories []db.ListCategoriesRow
+	Categories []AdminCategory
 	Errors     shop.FieldErrors
 	Name       string
+	// Problem says why a deletion was refused.
+	Problem string
+}
+
+// AdminCategory is one category in the shop's order, with what is in it.
+type AdminCategory struct {
+	ID                        int64
+	Name                      string
+	ForSale, Hidden, Archived int64
+	First, Last               bool // first or last in the order
+}
+
+// Empty says whether nothing, not even an archived product, is in it.
+func (c AdminCategory) Empty() bool { return c.ForSale+c.Hidden+c.Archived == 0 }
+
+// Contents says what is in it: "4 for sale, 1 hidden, 2 archived".
+func (c AdminCategory) Contents() string {
+	if c.Empty() {
+		return "Empty"
+	}
+	var parts []string
+	for _, p := range []struct {
+		n    int64
+		what string
+	}{{c.ForSale, "for sale"}, {c.Hidden, "hidden"}, {c.Archived, "archived"}} {
+		if p.n > 0 {
+			parts = append(parts, strconv.FormatInt(p.n, 10)+" "+p.what)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // AdminSlots lists upcoming slots by day, with the generator form.
@@ -219,10 +322,28 @@ type AdminSlots struct {
 	Points []settings.PickupPoint // in use, for the generator
 }
 
-// SlotDay is one day's slots.
+// SlotDay is one day's slots; Open days show their slots at first.
 type SlotDay struct {
 	Day   time.Time
 	Slots []db.AdminListSlotsRow
+	Open  bool
+}
+
+// Summary says how the day is doing: "6 slots, 4 of 30 places booked, 1 closed".
+func (d SlotDay) Summary() string {
+	var booked, capacity, closed int32
+	for _, s := range d.Slots {
+		booked += s.Booked
+		capacity += s.Capacity
+		if s.Closed {
+			closed++
+		}
+	}
+	out := plural(int64(len(d.Slots)), "slot", "slots") + ", " + i32(booked) + " of " + i32(capacity) + " places booked"
+	if closed > 0 {
+		out += ", " + i32(closed) + " closed"
+	}
+	return out
 }
 
 // AdminStaffList is the owners' staff management page.

@@ -1,7 +1,10 @@
 package views
 
 import (
+	"context"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"shopfront/db"
@@ -32,8 +35,18 @@ type AdminSettings struct {
 	S        *settings.Settings
 	Currency string
 	Changes  []db.RecentSettingsChangesRow
+	Log      shop.Paging // the page of Changes shown
 	FormState
 	Notice string // the whole page: another owner saved meanwhile
+}
+
+// LogURL is the settings page showing another page of its changes.
+func (p AdminSettings) LogURL(ctx context.Context, page int) string {
+	v := url.Values{}
+	if page > 1 {
+		v.Set("changes", strconv.Itoa(page))
+	}
+	return URLWithQuery(ctx, v, RouteAdminSettings) + "#changes"
 }
 
 // FormState is, on a page of several forms, the one that was posted and

@@ -1,20 +1,34 @@
 -- Staff area: catalogue, stock, slots and orders.
 
 -- name: AdminListProducts :many
+-- The staff's product list, one page at a time: current products, or the
+-- archived ones.
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, p.stock, p.active, p.version, c.name AS category_name,
        coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
-WHERE sqlc.arg(search)::text = ''
-   OR p.name ILIKE '%' || sqlc.arg(search)::text || '%'
-   OR p.slug ILIKE '%' || sqlc.arg(search)::text || '%'
+WHERE (p.archived_at IS NOT NULL) = sqlc.arg(archived)::boolean
+  AND (sqlc.arg(search)::text = ''
+       OR p.name ILIKE '%' || sqlc.arg(search)::text || '%'
+       OR p.slug ILIKE '%' || sqlc.arg(search)::text || '%')
 ORDER BY lower(p.name), p.id
-LIMIT 500;
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: AdminCountProducts :one
+-- How many products the list holds, for its pages; and how many are
+-- archived, for the link to them.
+SELECT count(*) FILTER (WHERE (p.archived_at IS NOT NULL) = sqlc.arg(archived)::boolean
+                          AND (sqlc.arg(search)::text = ''
+                               OR p.name ILIKE '%' || sqlc.arg(search)::text || '%'
+                               OR p.slug ILIKE '%' || sqlc.arg(search)::text || '%'))::bigint AS total,
+       count(*) FILTER (WHERE p.archived_at IS NOT NULL)::bigint AS archived
+FROM products p;
 
 -- name: AdminGetProduct :one
 SELECT p.id, p.category_id, p.slug, p.name, p.description, p.price_minor, p.currency, p.stock, p.active, p.version,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash, p.daily_limit, p.made_on, p.max_per_order, p.archived_at,
+       (SELECT count(DISTINCT l.order_id) FROM order_lines l WHERE l.product_id = p.id)::bigint AS order_count
 FROM products p
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.id = $1;
@@ -60,6 +74,8 @@ INSERT INTO stock_movements (product_id, staff_id, order_id, delta, resulting_st
 VALUES ($1, $2, $3, $4, $5, $6, $7);
 
 -- name: StockMovements :many
+-- A product's stock ledger, newest first, one page at a time (one row more
+-- than a page, to know whether there is another).
 SELECT m.delta, m.resulting_stock, m.reason, m.created_at, coalesce(s.name, '')::text AS staff_name,
        coalesce(o.number, 0)::bigint AS order_number
 FROM stock_movements m
@@ -67,7 +83,32 @@ LEFT JOIN staff s ON s.id = m.staff_id
 LEFT JOIN orders o ON o.id = m.order_id
 WHERE m.product_id = $1
 ORDER BY m.id DESC
-LIMIT 50;
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: LockProduct :one
+SELECT id, name, archived_at FROM products WHERE id = $1 FOR UPDATE;
+
+-- name: ProductOrderCount :one
+SELECT count(DISTINCT order_id)::bigint FROM order_lines WHERE product_id = $1;
+
+-- name: ArchiveProduct :exec
+-- Out of the shop and the staff's list; never for sale while archived.
+UPDATE products SET archived_at = sqlc.arg(at)::timestamptz, active = false, version = version + 1, updated_at = sqlc.arg(at)::timestamptz
+WHERE id = sqlc.arg(id);
+
+-- name: RestoreProduct :exec
+-- Back in the staff's list, hidden from the shop until staff put it on sale.
+UPDATE products SET archived_at = NULL, version = version + 1, updated_at = sqlc.arg(at)::timestamptz
+WHERE id = sqlc.arg(id);
+
+-- name: DeleteProductDays :exec
+DELETE FROM product_days WHERE product_id = $1;
+
+-- name: DeleteProductMovements :exec
+DELETE FROM stock_movements WHERE product_id = $1;
+
+-- name: DeleteProduct :exec
+DELETE FROM products WHERE id = $1;
 
 -- name: CreateCategory :one
 INSERT INTO categories (slug, name, position)
@@ -77,8 +118,39 @@ RETURNING id;
 -- name: RenameCategory :execrows
 UPDATE categories SET name = $2, slug = $3 WHERE id = $1;
 
--- name: DeleteEmptyCategory :execrows
-DELETE FROM categories c WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM products p WHERE p.category_id = c.id);
+-- name: AdminListCategories :many
+-- Categories in the shop's order, with what is in each.
+SELECT c.id, c.slug, c.name, c.position,
+       count(p.id) FILTER (WHERE p.active)::bigint AS for_sale,
+       count(p.id) FILTER (WHERE NOT p.active AND p.archived_at IS NULL)::bigint AS hidden,
+       count(p.id) FILTER (WHERE p.archived_at IS NOT NULL)::bigint AS archived
+FROM categories c
+LEFT JOIN products p ON p.category_id = c.id
+GROUP BY c.id
+ORDER BY c.position, c.name, c.id;
+
+-- name: LockCategories :many
+-- Every category in order, locked, so that moving one rewrites the order
+-- as a whole and two moves at once queue.
+SELECT id, name FROM categories ORDER BY position, name, id FOR UPDATE;
+
+-- name: SetCategoryPosition :exec
+UPDATE categories SET position = $2 WHERE id = $1;
+
+-- name: LockCategory :one
+SELECT id, name FROM categories WHERE id = $1 FOR UPDATE;
+
+-- name: CategoryProducts :many
+-- What is in a category, for saying what blocks deleting it: the first
+-- few names of each kind and how many there are.
+SELECT p.name, (p.archived_at IS NOT NULL)::boolean AS archived, p.active, count(*) OVER ()::bigint AS total
+FROM products p
+WHERE p.category_id = $1
+ORDER BY (p.archived_at IS NOT NULL), lower(p.name), p.id
+LIMIT 5;
+
+-- name: DeleteCategory :exec
+DELETE FROM categories WHERE id = $1;
 
 -- name: AdminListSlots :many
 SELECT id, starts_at, ends_at, capacity, booked, closed
@@ -97,6 +169,7 @@ UPDATE pickup_slots SET capacity = sqlc.arg(capacity)::integer WHERE id = sqlc.a
 UPDATE pickup_slots SET closed = $2 WHERE id = $1;
 
 -- name: AdminListOrders :many
+-- The orders board, newest first, one page at a time.
 SELECT o.id, o.number, o.status, o.fulfilment, o.customer_name, o.customer_email, o.total_minor, o.currency,
        o.paid_at, o.placed_at, s.starts_at AS slot_starts_at, s.ends_at AS slot_ends_at, o.delivery_postcode
 FROM orders o
@@ -113,7 +186,7 @@ WHERE (sqlc.arg(status)::text = '' OR o.status = sqlc.arg(status)::text)
        OR o.customer_name ILIKE '%' || sqlc.arg(search)::text || '%'
        OR o.customer_email ILIKE '%' || sqlc.arg(search)::text || '%')
 ORDER BY o.placed_at DESC, o.id DESC
-LIMIT 200;
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
 
 -- name: AdminGetOrder :one
 SELECT o.id, o.number, o.token, o.status, o.fulfilment, o.delivery_address, o.delivery_postcode,
@@ -173,7 +246,7 @@ WHERE o.status IN ('placed', 'ready')
 ORDER BY o.fulfilment DESC, s.starts_at NULLS LAST, o.delivery_postcode, o.number, l.line_no;
 
 -- name: AllCategories :many
-SELECT id, slug, name, position FROM categories ORDER BY position, name;
+SELECT id, slug, name, position FROM categories ORDER BY position, name, id;
 
 -- name: AdminOrderCounts :many
 -- Orders per status on the board, for every filter but the status.

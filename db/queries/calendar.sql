@@ -205,6 +205,7 @@ SELECT p.id, p.name, p.stock, p.daily_limit, p.made_on, p.active,
        coalesce(pd.ordered, 0)::integer AS ordered_today, pd.limit_override
 FROM products p
 LEFT JOIN product_days pd ON pd.product_id = p.id AND pd.day = sqlc.arg(day)::date
+WHERE p.archived_at IS NULL
 ORDER BY p.active DESC, lower(p.name), p.id
 LIMIT 1000;
 

@@ -96,11 +96,13 @@ WHERE id = 1 AND configured_at IS NULL AND name <> ''
 INSERT INTO settings_changes (staff_id, section, summary, created_at) VALUES (sqlc.narg(staff_id), $1, $2, sqlc.arg(at)::timestamptz);
 
 -- name: RecentSettingsChanges :many
+-- The settings' change log, newest first, a page at a time (one row more
+-- than a page, to know whether there is another).
 SELECT c.section, c.summary, c.created_at, coalesce(s.name, 'The command line')::text AS staff_name
 FROM settings_changes c
 LEFT JOIN staff s ON s.id = c.staff_id
 ORDER BY c.id DESC
-LIMIT 50;
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
 
 -- name: NotifySettings :exec
 -- Every node drops its cached settings at commit.
