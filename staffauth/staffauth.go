@@ -96,8 +96,17 @@ func CheckPolicy(password string, about ...string) error {
 	return nil
 }
 
+// PasswordChecks counts password hashes compared on this node: sign-ins
+// (an unknown email's stand-in check included), password changes and
+// commands.
+var PasswordChecks = promauto.NewCounter(prometheus.CounterOpts{
+	Name: "shopfront_password_checks_total",
+	Help: "Password hashes compared (sign-ins, including the stand-in check for an unknown email, and password changes).",
+})
+
 // CheckPassword reports whether password matches hash.
 func CheckPassword(password, hash string) bool {
+	PasswordChecks.Inc()
 	ok, err := argon2id.ComparePasswordAndHash(password, hash)
 	return err == nil && ok
 }
