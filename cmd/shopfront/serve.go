@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/catalogue"
 	"shopfront/config"
 	"shopfront/db"
 	"shopfront/demo"
@@ -95,11 +96,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	shopSettings := settings.NewCache(pool, handlers.SettingsTTL)
 	listener.Also(settings.Channel, shopSettings.Invalidate)
+	categories := catalogue.NewCategories(pool, catalogue.CategoriesTTL)
+	listener.Also(catalogue.Channel, categories.Invalidate)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	go listener.Run(listenCtx)
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Health: health})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Categories: categories, Health: health})
 	if err != nil {
 		return err
 	}
