@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
 	"strings"
@@ -32,17 +31,6 @@ type Catalogue struct {
 // first row: their images are the page's largest content, so they load
 // at once, the first with high priority; the rest load as they come near.
 const firstRow = 4
-
-func imageLoading(i int) templ.Attributes {
-	switch {
-	case i == 0:
-		return templ.Attributes{"loading": "eager", "fetchpriority": "high"}
-	case i < firstRow:
-		return templ.Attributes{"loading": "eager"}
-	default:
-		return templ.Attributes{"loading": "lazy"}
-	}
-}
 
 // Pages is how many pages the results fill.
 func (c Catalogue) Pages() int { return shop.Pages(c.Total) }

@@ -42,6 +42,8 @@ type options struct {
 	scenarios   string
 	database    string
 	live        bool
+	sizes       string
+	sizeRun     time.Duration
 }
 
 func run() error {
@@ -51,6 +53,8 @@ func run() error {
 	flag.IntVar(&o.concurrency, "c", 32, "concurrent visitors")
 	flag.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma separated")
 	flag.StringVar(&o.database, "db", "shopfront_bench", "the database to create or reuse on DATABASE_URL's server")
+	flag.StringVar(&o.sizes, "sizes", "10000,100000", "catalogue sizes to measure the catalogue's pages at, comma separated (products generated into the bench database); empty for none")
+	flag.DurationVar(&o.sizeRun, "size-duration", 5*time.Second, "how long each page is loaded at each catalogue size")
 	flag.BoolVar(&o.live, "live", true, "measure live streams after the scenarios (1,000 streams on one node; latency over three)")
 	flag.Parse()
 
@@ -65,6 +69,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The generated products of an earlier run go: the scenarios below
+	// start from the demo shop's 30.
+	if err := dropGenerated(ctx, dbURL); err != nil {
+		return err
+	}
 	sink, err := startMailSink()
 	if err != nil {
 		return err
@@ -104,6 +113,9 @@ func run() error {
 		if mailed > 0 {
 			fmt.Printf("  emails the node delivered during the run: %d (%.0f/s)\n", mailed, float64(mailed)/r.elapsed.Seconds())
 		}
+	}
+	if err := sizeBench(ctx, o, node.base, dbURL); err != nil {
+		return err
 	}
 	if o.live {
 		node.stop()

@@ -23,6 +23,7 @@ import (
 	"shopfront/mail"
 	"shopfront/outbox"
 	"shopfront/settings"
+	"shopfront/static"
 )
 
 // mailSender is the configured mail server, or in development without
@@ -101,6 +102,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	go listener.Run(listenCtx)
+	go static.Precompress() // before browsers ask, without delaying readiness
 
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Categories: categories, Health: health})
 	if err != nil {
