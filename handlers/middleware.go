@@ -66,9 +66,10 @@ func (s *Server) middleware() {
 // compress gzips pages and fragments for browsers that accept it, with
 // klauspost/compress's gzhttp: its compressors are pooled, so memory stays
 // bounded however many responses are in flight. Stateless compression
-// keeps no window between writes (a page is written in one): the home
-// page shrinks as much as at level 1 (21.8 kB to 3.6 kB), as fast, with no
-// per-compressor history held (BenchmarkGzipLevels).
+// keeps no window between writes (a page is written in one): the demo
+// home page shrinks about as much as at level 1 (20.4 kB to 4.1 kB against
+// 4.1 kB), as fast, and holds no history per compressor; level 5 saves
+// 7 % more bytes for twice the time (BenchmarkGzipLevels).
 func (s *Server) compress() echo.MiddlewareFunc {
 	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.StatelessCompression), gzhttp.EnableZstd(false))
 	if err != nil {

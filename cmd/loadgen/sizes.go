@@ -79,7 +79,7 @@ type sizePage struct {
 	hx   bool // an htmx partial request
 }
 
-func sizeBench(ctx context.Context, o options, base, dbURL string) error {
+func sizeBench(ctx context.Context, o options, bases []string, dbURL string) error {
 	if strings.TrimSpace(o.sizes) == "" {
 		return nil
 	}
@@ -111,7 +111,7 @@ func sizeBench(ctx context.Context, o options, base, dbURL string) error {
 		so := o
 		so.duration = o.sizeRun
 		for _, p := range pages {
-			r := load(ctx, base, so, scenario{step: func(v *visitor) (time.Duration, error) {
+			r := load(ctx, bases, so, scenario{step: func(v *visitor) (time.Duration, error) {
 				var h []string
 				if p.hx {
 					h = []string{"HX-Request", "true", "HX-Request-Type", "partial"}
