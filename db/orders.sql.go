@@ -762,13 +762,16 @@ const takeSlotPlace = `-- name: TakeSlotPlace :one
 UPDATE pickup_slots s
 SET booked = s.booked + 1
 WHERE s.id = $1 AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= $2::timestamptz
+  AND s.starts_at = $3::timestamptz AND s.pickup_point_id = $4::bigint
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id
 `
 
 type TakeSlotPlaceParams struct {
-	ID    int64
-	After time.Time
+	ID            int64
+	After         time.Time
+	StartsAt      time.Time
+	PickupPointID int64
 }
 
 type TakeSlotPlaceRow struct {
@@ -777,9 +780,15 @@ type TakeSlotPlaceRow struct {
 	PickupPointID int64
 }
 
-// Books a place only in an open, future slot with room left.
+// Books a place only in an open, future slot with room left, still at the
+// time and pickup point the order was made for.
 func (q *Queries) TakeSlotPlace(ctx context.Context, arg TakeSlotPlaceParams) (TakeSlotPlaceRow, error) {
-	row := q.db.QueryRow(ctx, takeSlotPlace, arg.ID, arg.After)
+	row := q.db.QueryRow(ctx, takeSlotPlace,
+		arg.ID,
+		arg.After,
+		arg.StartsAt,
+		arg.PickupPointID,
+	)
 	var i TakeSlotPlaceRow
 	err := row.Scan(&i.StartsAt, &i.EndsAt, &i.PickupPointID)
 	return i, err

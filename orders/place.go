@@ -127,24 +127,26 @@ type Placed struct {
 // customer's confirmation and the shop's alert are enqueued in the same
 // transaction.
 //
-// Under a rush every buyer wants the same product row, so it is locked
-// last: everything that can be read, checked and written first is (the
-// products read without a lock, the place in the slot, the order, its
-// lines, its event and emails), and the stock is taken at the very end,
-// on the same conditions the read found, just before commit. A product
-// that changed or ran out meanwhile fails the order as before.
+// Under a rush every buyer wants the same product row and a few slots, so
+// those are locked last: everything that can be read, checked and written
+// first is (the products and the slot read without a lock, the order, its
+// lines, its event and emails), and the place in the slot, made-to-order
+// days and the stock are taken at the very end, each by a conditional
+// update on what the read found, just before commit (takeContended). A
+// slot or product that filled up or changed meanwhile fails the order as
+// before, writing nothing.
 func Place(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, r Request) (Placed, error) {
 	var placed Placed
 	err := db.InTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) (err error) {
-		var stock []stockTake
-		placed, stock, err = place(ctx, q, r)
+		var rest *contended
+		placed, rest, err = place(ctx, q, r)
 		if err != nil || placed.Replayed {
 			return err
 		}
 		if err := out.OrderPlaced(ctx, tx, placed.ID, r.Form.Email); err != nil {
 			return err
 		}
-		return takeStock(ctx, q, placed, stock, r)
+		return takeContended(ctx, q, placed, rest, r)
 	})
 	return placed, err
 }
@@ -197,7 +199,7 @@ func takeStock(ctx context.Context, q *db.Queries, placed Placed, lines []stockT
 	return nil
 }
 
-func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, error) {
+func place(ctx context.Context, q *db.Queries, r Request) (Placed, *contended, error) {
 	f := r.Form
 	hash := f.ContentHash()
 
@@ -226,12 +228,6 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, 
 	// Read the products without locking them: their stock is taken last
 	// (takeStock), on the conditions read here. A product made to order
 	// has no stock: its day's count is taken below, once the day is known.
-	type snapshot struct {
-		name     string
-		price    int64
-		currency string
-		made     *calendar.Made
-	}
 	taken := map[int64]snapshot{}
 	var problems []LineProblem
 	var rises []PriceChange
@@ -292,6 +288,7 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, 
 	var day time.Time // the date the order is for
 	ordering := calendar.Ordering{Cutoff: settings.CutoffOf(rules.CutoffKind, rules.LeadMinutes, rules.CutoffDaysBefore, rules.CutoffTime),
 		HorizonDays: int(rules.HorizonDays), Loc: r.Loc}
+	rest := &contended{ordering: ordering, fulfilment: f.Fulfilment, lines: f.Lines, byID: byID, taken: taken}
 	switch f.Fulfilment {
 	case shop.Delivery:
 		zone, err := deliveryZone(ctx, q, rules.DeliveryEnabled, f.Postcode, subtotal, r.Currency)
@@ -311,12 +308,21 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, 
 		if !rules.PickupEnabled {
 			return Placed{}, nil, &FieldError{Field: "fulfilment", Message: "This shop does not offer pickup at the moment; please choose delivery."}
 		}
+		// The slot is read here and its place taken last (takeContended),
+		// if it is still as read: a slot full now is refused at once.
 		earliest := ordering.Cutoff.EarliestStart(r.Now, r.Loc)
-		booked, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: earliest})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return Placed{}, nil, slotProblem(ctx, q, f.SlotID, earliest)
-		} else if err != nil {
-			return Placed{}, nil, fmt.Errorf("booking the slot: %w", err)
+		booked, err := q.SlotState(ctx, f.SlotID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return Placed{}, nil, &SlotError{Problem: SlotUnknown}
+		case err != nil:
+			return Placed{}, nil, fmt.Errorf("reading the slot: %w", err)
+		case booked.Closed:
+			return Placed{}, nil, &SlotError{Problem: SlotClosed}
+		case booked.StartsAt.Before(earliest):
+			return Placed{}, nil, &SlotError{Problem: SlotPast}
+		case booked.Booked >= booked.Capacity:
+			return Placed{}, nil, &SlotError{Problem: SlotFull}
 		}
 		if !ordering.Cutoff.Bookable(booked.StartsAt, r.Now, r.Loc) {
 			return Placed{}, nil, &SlotError{Problem: SlotPast}
@@ -325,53 +331,8 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, 
 			return Placed{}, nil, &SlotError{Problem: SlotClosed} // beyond the booking horizon
 		}
 		day = shop.DayOf(booked.StartsAt, r.Loc)
+		rest.slotID, rest.slotStart, rest.pointID, rest.earliest = f.SlotID, booked.StartsAt, booked.PickupPointID, earliest
 		slotID, pointID = pgtype.Int8{Int64: f.SlotID, Valid: true}, pgtype.Int8{Int64: booked.PickupPointID, Valid: true}
-	}
-
-	// Made-to-order lines take from the day's count, in product id order.
-	var dayProblems []calendar.DayProblem
-	for _, l := range byID {
-		m := taken[l.ProductID].made
-		if m == nil {
-			continue
-		}
-		if !m.MadeOn.Has(day.Weekday()) {
-			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, NotMade: true})
-			continue
-		}
-		if err := q.EnsureProductDay(ctx, db.EnsureProductDayParams{ProductID: l.ProductID, Day: day}); err != nil {
-			return Placed{}, nil, fmt.Errorf("counting the day's orders: %w", err)
-		}
-		_, err := q.TakeFromDay(ctx, db.TakeFromDayParams{ProductID: l.ProductID, Day: day, Qty: int32(l.Quantity)})
-		if errors.Is(err, pgx.ErrNoRows) {
-			count, err := q.DayCount(ctx, db.DayCountParams{ProductID: l.ProductID, Day: day})
-			if err != nil {
-				return Placed{}, nil, fmt.Errorf("reading the day's count: %w", err)
-			}
-			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, Left: max(0, int(count.DayLimit-count.Ordered))})
-		} else if err != nil {
-			return Placed{}, nil, fmt.Errorf("taking from the day's limit: %w", err)
-		}
-	}
-	if len(dayProblems) > 0 {
-		qty := map[int64]int{}
-		for _, l := range f.Lines {
-			qty[l.ProductID] = l.Quantity
-		}
-		for i, p := range dayProblems {
-			days, err := calendar.OpenDays(ctx, q, ordering, r.Now, f.Fulfilment == shop.Pickup, f.Fulfilment == shop.Delivery, zoneID.Int64)
-			if err != nil {
-				return Placed{}, nil, err
-			}
-			next, err := calendar.NextDays(ctx, q, *taken[p.ProductID].made, days, qty[p.ProductID], 1, day)
-			if err != nil {
-				return Placed{}, nil, err
-			}
-			if len(next) > 0 {
-				dayProblems[i].Next = next[0]
-			}
-		}
-		return Placed{}, nil, &calendar.DayError{Lines: dayProblems}
 	}
 
 	token := newToken()
@@ -403,12 +364,104 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, []stockTake, 
 	if err := recordEvent(ctx, q, event{orderID: order.ID, kind: "placed", to: shop.StatusPlaced, at: r.Now}); err != nil {
 		return Placed{}, nil, err
 	}
-	stock := make([]stockTake, len(byID))
-	for i, l := range byID {
-		s := taken[l.ProductID]
+	rest.day, rest.zoneID = day, zoneID.Int64
+	return Placed{ID: order.ID, Number: order.Number, Token: token}, rest, nil
+}
+
+// contended is what placing an order takes last, just before commit: the
+// rows other buyers want at the same moment (the slot, products' days,
+// products), in the one lock order, each with a conditional update.
+type contended struct {
+	slotID     int64 // 0: a delivery order, whose day was booked already
+	slotStart  time.Time
+	pointID    int64
+	earliest   time.Time
+	day        time.Time
+	ordering   calendar.Ordering
+	fulfilment string
+	zoneID     int64
+	lines      []shop.OrderLine
+	byID       []shop.OrderLine
+	taken      map[int64]snapshot
+}
+
+// snapshot is a product as the order was made from it.
+type snapshot struct {
+	name     string
+	price    int64
+	currency string
+	made     *calendar.Made
+}
+
+// takeContended books the place in the slot, takes made-to-order lines
+// from their days' counts and then every line's stock, or fails the order.
+func takeContended(ctx context.Context, q *db.Queries, placed Placed, c *contended, r Request) error {
+	if c.slotID != 0 {
+		_, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: c.slotID, After: c.earliest, StartsAt: c.slotStart, PickupPointID: c.pointID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return slotProblem(ctx, q, c.slotID, c.earliest)
+		} else if err != nil {
+			return fmt.Errorf("booking the slot: %w", err)
+		}
+	}
+	if err := takeDays(ctx, q, c, r); err != nil {
+		return err
+	}
+	stock := make([]stockTake, len(c.byID))
+	for i, l := range c.byID {
+		s := c.taken[l.ProductID]
 		stock[i] = stockTake{line: l, price: s.price, currency: s.currency, made: s.made != nil}
 	}
-	return Placed{ID: order.ID, Number: order.Number, Token: token}, stock, nil
+	return takeStock(ctx, q, placed, stock, r)
+}
+
+// takeDays takes made-to-order lines from the day's count, in product id order.
+func takeDays(ctx context.Context, q *db.Queries, c *contended, r Request) error {
+	var dayProblems []calendar.DayProblem
+	for _, l := range c.byID {
+		m := c.taken[l.ProductID].made
+		if m == nil {
+			continue
+		}
+		if !m.MadeOn.Has(c.day.Weekday()) {
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: c.taken[l.ProductID].name, Day: c.day, NotMade: true})
+			continue
+		}
+		if err := q.EnsureProductDay(ctx, db.EnsureProductDayParams{ProductID: l.ProductID, Day: c.day}); err != nil {
+			return fmt.Errorf("counting the day's orders: %w", err)
+		}
+		_, err := q.TakeFromDay(ctx, db.TakeFromDayParams{ProductID: l.ProductID, Day: c.day, Qty: int32(l.Quantity)})
+		if errors.Is(err, pgx.ErrNoRows) {
+			count, err := q.DayCount(ctx, db.DayCountParams{ProductID: l.ProductID, Day: c.day})
+			if err != nil {
+				return fmt.Errorf("reading the day's count: %w", err)
+			}
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: c.taken[l.ProductID].name, Day: c.day, Left: max(0, int(count.DayLimit-count.Ordered))})
+		} else if err != nil {
+			return fmt.Errorf("taking from the day's limit: %w", err)
+		}
+	}
+	if len(dayProblems) > 0 {
+		qty := map[int64]int{}
+		for _, l := range c.lines {
+			qty[l.ProductID] = l.Quantity
+		}
+		for i, p := range dayProblems {
+			days, err := calendar.OpenDays(ctx, q, c.ordering, r.Now, c.fulfilment == shop.Pickup, c.fulfilment == shop.Delivery, c.zoneID)
+			if err != nil {
+				return err
+			}
+			next, err := calendar.NextDays(ctx, q, *c.taken[p.ProductID].made, days, qty[p.ProductID], 1, c.day)
+			if err != nil {
+				return err
+			}
+			if len(next) > 0 {
+				dayProblems[i].Next = next[0]
+			}
+		}
+		return &calendar.DayError{Lines: dayProblems}
+	}
+	return nil
 }
 
 // countCheckout counts the order against the hourly limit of its network

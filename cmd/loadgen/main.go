@@ -477,10 +477,10 @@ func hotProduct(ctx context.Context, dbURL string) error {
 		return err
 	}
 	// Slots cap at 1000 places, so spread buyers over many of them.
-	rows, err := conn.Query(ctx, `INSERT INTO pickup_slots (starts_at, ends_at, capacity)
-		SELECT date_trunc('hour', now()) + make_interval(days => 3, hours => g), date_trunc('hour', now()) + make_interval(days => 3, hours => g + 1), 1000
+	rows, err := conn.Query(ctx, `INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)
+		SELECT (SELECT min(id) FROM pickup_points WHERE active), date_trunc('hour', now()) + make_interval(days => 3, hours => g), date_trunc('hour', now()) + make_interval(days => 3, hours => g + 1), 1000
 		FROM generate_series(1, 40) g
-		ON CONFLICT (starts_at) DO UPDATE SET capacity = 1000, booked = 0, closed = false RETURNING id`)
+		ON CONFLICT (pickup_point_id, starts_at) DO UPDATE SET capacity = 1000, booked = 0, closed = false RETURNING id`)
 	if err != nil {
 		return err
 	}

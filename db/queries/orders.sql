@@ -63,10 +63,12 @@ SELECT taken.stock FROM taken;
 SELECT name, active, stock, max_per_order FROM products WHERE id = $1;
 
 -- name: TakeSlotPlace :one
--- Books a place only in an open, future slot with room left.
+-- Books a place only in an open, future slot with room left, still at the
+-- time and pickup point the order was made for.
 UPDATE pickup_slots s
 SET booked = s.booked + 1
 WHERE s.id = sqlc.arg(id) AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= sqlc.arg(after)::timestamptz
+  AND s.starts_at = sqlc.arg(starts_at)::timestamptz AND s.pickup_point_id = sqlc.arg(pickup_point_id)::bigint
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id;
 
