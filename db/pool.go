@@ -35,7 +35,8 @@ func ParseURL(databaseURL string) (*pgxpool.Config, error) {
 
 // Limits bound every wait a connection of the app can get into, so that a
 // held lock, a slow query or a stalled node never holds a request (or a
-// row) for longer. The zero value sets none (tools, tests' own pools).
+// row) for longer. The zero value sets none (tools, tests' own pools);
+// JIT is off on every connection either way.
 type Limits struct {
 	// StatementTimeout cancels a statement that runs longer (statement_timeout).
 	StatementTimeout time.Duration
