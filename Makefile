@@ -97,10 +97,13 @@ validator:
 	    && [ -f $(VNU_JAR) ] || { rm -rf $(VNU_DIR); echo "make test: fetching vnu-jar@$(VNU_VERSION) with npm failed" >&2; exit 1; }; \
 	fi
 
-## bench: Go benchmarks, then load from a second process against one node
+## bench: Go benchmarks, then load from a second process: one node, the
+## catalogue at 10,000 and 100,000 generated products, live streams, then
+## hot-product checkout on three nodes
 bench: build
 	@$(PG) $(GO) test -run '^$$' -bench . -benchmem -count=1 ./...
 	@$(PG) $(GO) run ./cmd/loadgen -bin $(BIN)
+	@$(PG) $(GO) run ./cmd/loadgen -bin $(BIN) -nodes 3 -scenarios checkout-hot-product -sizes "" -live=false
 
 clean:
 	rm -rf .data/bin

@@ -21,6 +21,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/catalogue"
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/db"
@@ -49,6 +50,9 @@ type Options struct {
 	Postgres *PrivatePostgres
 	// SettingsTTL is how long a node keeps the settings (0: as in production).
 	SettingsTTL time.Duration
+	// CategoriesTTL is how long a node keeps the category list (0: as in
+	// production).
+	CategoriesTTL time.Duration
 	// Unconfigured starts the shop as a new owner finds it: no name, no
 	// pickup point, no delivery zones.
 	Unconfigured bool
@@ -65,11 +69,13 @@ type Node struct {
 	Hub      *live.Hub
 	Listener *live.Listener
 	Settings *settings.Cache
-	Health   *db.Health
-	server   *httptest.Server
-	dead     atomic.Bool
-	stops    []func()
-	stopOnce sync.Once
+	// Categories is the node's category list cache.
+	Categories *catalogue.Categories
+	Health     *db.Health
+	server     *httptest.Server
+	dead       atomic.Bool
+	stops      []func()
+	stopOnce   sync.Once
 }
 
 // TestRetry retries failed jobs quickly (River's scheduler still moves a
@@ -192,13 +198,19 @@ func (c *Cluster) startNode(t testing.TB, i int, opts Options) *Node {
 	}
 	n.Settings = settings.NewCache(n.Pool, ttl)
 	listener.Also(settings.Channel, n.Settings.Invalidate)
+	cttl := opts.CategoriesTTL
+	if cttl == 0 {
+		cttl = catalogue.CategoriesTTL
+	}
+	n.Categories = catalogue.NewCategories(n.Pool, cttl)
+	listener.Also(catalogue.Channel, n.Categories.Invalidate)
 	listenCtx, stopListening := context.WithCancel(context.Background())
 	listening := make(chan struct{})
 	go func() { defer close(listening); listener.Run(listenCtx) }()
 	n.onStop(func() { stopListening(); <-listening })
 	n.Hub, n.Listener = hub, listener
 	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: n.Pool, Log: log, Now: opts.Now, Outbox: outbox.New(inserter),
-		Hub: hub, KeepAlive: opts.KeepAlive, Settings: n.Settings, Health: health})
+		Hub: hub, KeepAlive: opts.KeepAlive, Settings: n.Settings, Categories: n.Categories, Health: health})
 	if err != nil {
 		t.Fatalf("starting %s: %v", cfg.NodeID, err)
 	}

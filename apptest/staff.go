@@ -2,6 +2,7 @@ package apptest
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -56,9 +57,11 @@ func (c *Client) TrySignIn(t testing.TB, email, password string, headers ...stri
 }
 
 // Submit posts form to path the way a browser submits a form on the page
-// from: with that page's CSRF token.
+// from: with that page's CSRF token. form is not changed, so several
+// clients may submit the same one at once.
 func (c *Client) Submit(t testing.TB, from, path string, form url.Values, headers ...string) *Response {
 	t.Helper()
+	form = maps.Clone(form)
 	if form == nil {
 		form = url.Values{}
 	}

@@ -66,17 +66,23 @@ func (k *Kind[T]) Name() string { return k.name }
 
 // Get returns the value held in the request's cookie, and whether there was
 // a valid one. Get reflects Set and Delete made earlier in the same request.
+// The value is decoded once per request: later Gets share its slices, so
+// change a copy and Set it rather than changing what Get returned.
 func (k *Kind[T]) Get(j *Jar) (T, bool) {
 	var v T
 	e := j.entries[k.name]
 	if e == nil || e.data == nil {
 		return v, false
 	}
+	if cached, ok := e.value.(T); ok {
+		return cached, true
+	}
 	if err := unmarshal(e.data, &v); err != nil {
 		j.reject(&k.spec, e, ReasonMalformed)
 		var zero T
 		return zero, false
 	}
+	e.value = v
 	return v, true
 }
 
@@ -101,6 +107,7 @@ func (k *Kind[T]) Set(j *Jar, v T) error {
 		return fmt.Errorf("%w: %s", ErrUnreadable, k.name)
 	}
 	env := envelope{V: k.version, Iat: j.now.Unix(), Seen: j.now.Unix(), D: data}
+	e.value = nil
 	if e.loaded != nil && bytes.Equal(e.loaded.D, data) {
 		// Unchanged: keep what the browser has (and its timestamps).
 		e.data, e.pending, e.deleted = data, "", false
@@ -176,7 +183,7 @@ func (k *Kind[T]) ExpiresAt(j *Jar) (time.Time, bool) {
 // read: deleting is always what the visitor asked for).
 func (k *Kind[T]) Delete(j *Jar) {
 	e := j.entry(&k.spec)
-	e.data, e.pending, e.foreign = nil, "", false
+	e.data, e.pending, e.foreign, e.value = nil, "", false, nil
 	e.deleted = e.present
 }
 
@@ -391,6 +398,7 @@ type entry struct {
 	deleted bool      // send a deletion
 	rotated bool      // decoded with an older key set: re-issue under the newest
 	foreign bool      // made with a key set this node lacks: leave it alone
+	value   any       // data decoded by the first Get, for the next ones
 }
 
 // Jar is the cookie state of one request.
@@ -408,11 +416,14 @@ type Jar struct {
 // reported, but left in the browser.
 func (c *Codecs) NewJar(r *http.Request, now time.Time, onReject func(cookie, reason string)) *Jar {
 	j := &Jar{codecs: c, now: now, entries: make(map[string]*entry, len(registry)), onReject: onReject}
+	cookies := r.Cookies() // the header parsed once, not once per kind
 	for _, s := range registry {
-		ck, err := r.Cookie(c.CookieName(s))
-		if err != nil {
+		name := c.CookieName(s)
+		i := slices.IndexFunc(cookies, func(ck *http.Cookie) bool { return ck.Name == name })
+		if i < 0 {
 			continue
 		}
+		ck := cookies[i]
 		e := &entry{spec: s, present: true}
 		j.entries[s.name] = e
 		env, rotated, reason := c.decode(s, ck.Value, now)
@@ -444,7 +455,7 @@ func (j *Jar) entry(s *spec) *entry {
 }
 
 func (j *Jar) reject(s *spec, e *entry, reason string) {
-	e.loaded, e.data, e.pending, e.deleted = nil, nil, "", true
+	e.loaded, e.data, e.pending, e.deleted, e.value = nil, nil, "", true, nil
 	if j.onReject != nil {
 		j.onReject(j.codecs.CookieName(s), reason)
 	}

@@ -12,23 +12,443 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
-const countProducts = `-- name: CountProducts :one
-SELECT count(*)::bigint
-FROM products p
-JOIN categories c ON c.id = p.category_id
-WHERE p.active
-  AND ($1::text = '' OR c.slug = $1::text)
-  AND ($2::text = '' OR p.search @@ to_tsquery('english', $2::text))
+const cardsByName = `-- name: CardsByName :many
+
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND ($2::bigint = 0 OR (name, id) > (SELECT k.name, k.id FROM products k WHERE k.id = $2::bigint))
+ORDER BY name, id
+LIMIT $4::integer OFFSET $3::integer
 `
 
-type CountProductsParams struct {
-	Category string
-	Tsquery  string
+type CardsByNameParams struct {
+	CategoryID int64
+	After      int64
+	PageOffset int32
+	PageLimit  int32
 }
 
-// Used when a page is past the end and the window count is unavailable.
-func (q *Queries) CountProducts(ctx context.Context, arg CountProductsParams) (int64, error) {
-	row := q.db.QueryRow(ctx, countProducts, arg.Category, arg.Tsquery)
+// The catalogue's pages. Each ordering has a query of its own that reads
+// its index in order (00010_catalogue_indexes.sql): a page, the first or
+// a deep one, reads a dozen rows. Paging is by keyset: `after` (or
+// `before`) is the id of the product the previous page ended (or the next
+// one began) with, 0 for the first page; `page_offset` serves the older
+// ?page=N links. A category id of 0 means every category. These run with
+// a plan made for their parameters, so the conditions that are off fold
+// away (db.PlannedEachTime).
+func (q *Queries) CardsByName(ctx context.Context, arg CardsByNameParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByName,
+		arg.CategoryID,
+		arg.After,
+		arg.PageOffset,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByNameBefore = `-- name: CardsByNameBefore :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND (name, id) < (SELECT k.name, k.id FROM products k WHERE k.id = $2::bigint)
+ORDER BY name DESC, id DESC
+LIMIT $3::integer
+`
+
+type CardsByNameBeforeParams struct {
+	CategoryID int64
+	Before     int64
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByNameBefore(ctx context.Context, arg CardsByNameBeforeParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByNameBefore, arg.CategoryID, arg.Before, arg.PageLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByNewest = `-- name: CardsByNewest :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND ($2::bigint = 0 OR (created_at, id) < (SELECT k.created_at, k.id FROM products k WHERE k.id = $2::bigint))
+ORDER BY created_at DESC, id DESC
+LIMIT $4::integer OFFSET $3::integer
+`
+
+type CardsByNewestParams struct {
+	CategoryID int64
+	After      int64
+	PageOffset int32
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByNewest(ctx context.Context, arg CardsByNewestParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByNewest,
+		arg.CategoryID,
+		arg.After,
+		arg.PageOffset,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByNewestBefore = `-- name: CardsByNewestBefore :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND (created_at, id) > (SELECT k.created_at, k.id FROM products k WHERE k.id = $2::bigint)
+ORDER BY created_at, id
+LIMIT $3::integer
+`
+
+type CardsByNewestBeforeParams struct {
+	CategoryID int64
+	Before     int64
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByNewestBefore(ctx context.Context, arg CardsByNewestBeforeParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByNewestBefore, arg.CategoryID, arg.Before, arg.PageLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByPrice = `-- name: CardsByPrice :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND ($2::bigint = 0 OR (price_minor, id) > (SELECT k.price_minor, k.id FROM products k WHERE k.id = $2::bigint))
+ORDER BY price_minor, id
+LIMIT $4::integer OFFSET $3::integer
+`
+
+type CardsByPriceParams struct {
+	CategoryID int64
+	After      int64
+	PageOffset int32
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByPrice(ctx context.Context, arg CardsByPriceParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByPrice,
+		arg.CategoryID,
+		arg.After,
+		arg.PageOffset,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByPriceBefore = `-- name: CardsByPriceBefore :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND (price_minor, id) < (SELECT k.price_minor, k.id FROM products k WHERE k.id = $2::bigint)
+ORDER BY price_minor DESC, id DESC
+LIMIT $3::integer
+`
+
+type CardsByPriceBeforeParams struct {
+	CategoryID int64
+	Before     int64
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByPriceBefore(ctx context.Context, arg CardsByPriceBeforeParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByPriceBefore, arg.CategoryID, arg.Before, arg.PageLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByPriceDesc = `-- name: CardsByPriceDesc :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND ($2::bigint = 0 OR (price_minor, id) < (SELECT k.price_minor, k.id FROM products k WHERE k.id = $2::bigint))
+ORDER BY price_minor DESC, id DESC
+LIMIT $4::integer OFFSET $3::integer
+`
+
+type CardsByPriceDescParams struct {
+	CategoryID int64
+	After      int64
+	PageOffset int32
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByPriceDesc(ctx context.Context, arg CardsByPriceDescParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByPriceDesc,
+		arg.CategoryID,
+		arg.After,
+		arg.PageOffset,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const cardsByPriceDescBefore = `-- name: CardsByPriceDescBefore :many
+SELECT id, slug, name, price_minor, currency, stock, made_to_order, made_on, created_at, category_id, category_slug, category_name, image_hash FROM catalogue_cards
+WHERE ($1::bigint = 0 OR category_id = $1::bigint)
+  AND (price_minor, id) > (SELECT k.price_minor, k.id FROM products k WHERE k.id = $2::bigint)
+ORDER BY price_minor, id
+LIMIT $3::integer
+`
+
+type CardsByPriceDescBeforeParams struct {
+	CategoryID int64
+	Before     int64
+	PageLimit  int32
+}
+
+func (q *Queries) CardsByPriceDescBefore(ctx context.Context, arg CardsByPriceDescBeforeParams) ([]CatalogueCard, error) {
+	rows, err := q.db.Query(ctx, cardsByPriceDescBefore, arg.CategoryID, arg.Before, arg.PageLimit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CatalogueCard{}
+	for rows.Next() {
+		var i CatalogueCard
+		if err := rows.Scan(
+			&i.ID,
+			&i.Slug,
+			&i.Name,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.MadeToOrder,
+			&i.MadeOn,
+			&i.CreatedAt,
+			&i.CategoryID,
+			&i.CategorySlug,
+			&i.CategoryName,
+			&i.ImageHash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const countSearch = `-- name: CountSearch :one
+SELECT count(*)::bigint FROM (
+  SELECT 1 FROM products p
+  WHERE p.active
+    AND p.search @@ to_tsquery('english', $1::text)
+    AND ($2::bigint = 0 OR p.category_id = $2::bigint)
+  LIMIT $3::integer
+) s
+`
+
+type CountSearchParams struct {
+	Tsquery    string
+	CategoryID int64
+	CountCap   int32
+}
+
+// How many products match a search, counted up to a cap: past it the
+// page says "more than".
+func (q *Queries) CountSearch(ctx context.Context, arg CountSearchParams) (int64, error) {
+	row := q.db.QueryRow(ctx, countSearch, arg.Tsquery, arg.CategoryID, arg.CountCap)
 	var column_1 int64
 	err := row.Scan(&column_1)
 	return column_1, err
@@ -199,21 +619,19 @@ func (q *Queries) ProductSlugExists(ctx context.Context, slug string) (bool, err
 	return exists, err
 }
 
-const searchProducts = `-- name: SearchProducts :many
+const searchCards = `-- name: SearchCards :many
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
        (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.created_at,
-       c.slug AS category_slug, c.name AS category_name,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
-       count(*) OVER ()::bigint AS total
+       p.category_id, c.slug AS category_slug, c.name AS category_name,
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.active
-  AND ($1::text = '' OR c.slug = $1::text)
-  AND ($2::text = '' OR p.search @@ to_tsquery('english', $2::text))
+  AND p.search @@ to_tsquery('english', $1::text)
+  AND ($2::bigint = 0 OR p.category_id = $2::bigint)
 ORDER BY
-  CASE WHEN $3::text = 'relevance' AND $2::text <> ''
-       THEN ts_rank(p.search, to_tsquery('english', $2::text)) END DESC,
+  CASE WHEN $3::text = 'relevance' THEN ts_rank(p.search, to_tsquery('english', $1::text)) END DESC,
   CASE WHEN $3::text = 'price_asc' THEN p.price_minor END ASC,
   CASE WHEN $3::text = 'price_desc' THEN p.price_minor END DESC,
   CASE WHEN $3::text = 'newest' THEN p.created_at END DESC,
@@ -221,15 +639,15 @@ ORDER BY
 LIMIT $5::integer OFFSET $4::integer
 `
 
-type SearchProductsParams struct {
-	Category   string
+type SearchCardsParams struct {
 	Tsquery    string
+	CategoryID int64
 	Sort       string
 	PageOffset int32
 	PageLimit  int32
 }
 
-type SearchProductsRow struct {
+type SearchCardsRow struct {
 	ID           int64
 	Slug         string
 	Name         string
@@ -239,18 +657,18 @@ type SearchProductsRow struct {
 	MadeToOrder  bool
 	MadeOn       int32
 	CreatedAt    time.Time
+	CategoryID   int64
 	CategorySlug string
 	CategoryName string
 	ImageHash    string
-	Total        int64
 }
 
-// The catalogue page: active products, optionally in one category and
-// matching a prefix tsquery, in an allow-listed order, one page at a time.
-func (q *Queries) SearchProducts(ctx context.Context, arg SearchProductsParams) ([]SearchProductsRow, error) {
-	rows, err := q.db.Query(ctx, searchProducts,
-		arg.Category,
+// Products matching a prefix tsquery (the GIN index on search), in an
+// allow-listed order, by offset: a search is read a few pages deep.
+func (q *Queries) SearchCards(ctx context.Context, arg SearchCardsParams) ([]SearchCardsRow, error) {
+	rows, err := q.db.Query(ctx, searchCards,
 		arg.Tsquery,
+		arg.CategoryID,
 		arg.Sort,
 		arg.PageOffset,
 		arg.PageLimit,
@@ -259,9 +677,9 @@ func (q *Queries) SearchProducts(ctx context.Context, arg SearchProductsParams) 
 		return nil, err
 	}
 	defer rows.Close()
-	items := []SearchProductsRow{}
+	items := []SearchCardsRow{}
 	for rows.Next() {
-		var i SearchProductsRow
+		var i SearchCardsRow
 		if err := rows.Scan(
 			&i.ID,
 			&i.Slug,
@@ -272,10 +690,10 @@ func (q *Queries) SearchProducts(ctx context.Context, arg SearchProductsParams) 
 			&i.MadeToOrder,
 			&i.MadeOn,
 			&i.CreatedAt,
+			&i.CategoryID,
 			&i.CategorySlug,
 			&i.CategoryName,
 			&i.ImageHash,
-			&i.Total,
 		); err != nil {
 			return nil, err
 		}

@@ -134,6 +134,9 @@ func MigratePool(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) ([]R
 	for _, v := range river.Versions {
 		results = append(results, Result{Source: "river", Version: int64(v.Version), Name: v.Name, Duration: v.Duration})
 	}
+	if len(results) > 0 {
+		return results, Analyze(ctx, conn)
+	}
 	return results, nil
 }
 
@@ -254,6 +257,17 @@ func CheckSchema(ctx context.Context, databaseURL string) error {
 	}
 	if len(applied) == 0 || applied[len(applied)-1] < latest {
 		return fmt.Errorf("%w: the job queue's tables are not up to date; run `shopfront migrate`", ErrSchemaBehind)
+	}
+	return nil
+}
+
+// Analyze refreshes the planner's statistics of the catalogue's tables.
+// Autovacuum would leave a five-row categories table unanalysed for ever,
+// and Postgres then plans (and JIT-compiles) for a table of unknown size;
+// migrating and seeding call it.
+func Analyze(ctx context.Context, d DBTX) error {
+	if _, err := d.Exec(ctx, "ANALYZE categories, products, images"); err != nil {
+		return fmt.Errorf("analysing the catalogue's tables: %w", err)
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"sync"
 	"testing"
+	"time"
 
 	"shopfront/apptest"
 	"shopfront/db"
@@ -62,6 +63,30 @@ func TestConcurrentMigratorsApplyEachMigrationOnce(t *testing.T) {
 	}
 	if err := db.CheckSchema(t.Context(), url); err != nil {
 		t.Fatalf("after migrating: %v", err)
+	}
+	// Migrating leaves the catalogue's tables analysed (autovacuum never
+	// would a five-row categories table): reltuples is -1 until then.
+	if err := pool.QueryRow(t.Context(), "SELECT count(*) FROM pg_class WHERE relname IN ('categories', 'products') AND reltuples >= 0").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != 2 {
+		t.Fatalf("%d of categories and products have statistics after migrating, want both", rows)
+	}
+}
+
+func TestTheAppsConnectionsRunWithoutJIT(t *testing.T) {
+	t.Parallel()
+	pool, err := db.OpenLimited(t.Context(), apptest.NewDatabase(t, true), 1, db.Limits{StatementTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var jit string
+	if err := pool.QueryRow(t.Context(), "SHOW jit").Scan(&jit); err != nil {
+		t.Fatal(err)
+	}
+	if jit != "off" {
+		t.Fatalf("jit = %q on the app's connections, want off", jit)
 	}
 }
 

@@ -11,6 +11,22 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type CatalogueCard struct {
+	ID           int64
+	Slug         string
+	Name         string
+	PriceMinor   int64
+	Currency     string
+	Stock        int32
+	MadeToOrder  bool
+	MadeOn       int32
+	CreatedAt    time.Time
+	CategoryID   int64
+	CategorySlug string
+	CategoryName string
+	ImageHash    string
+}
+
 type Category struct {
 	ID        int64
 	Slug      string

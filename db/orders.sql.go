@@ -168,32 +168,41 @@ func (q *Queries) InsertOrderEvent(ctx context.Context, arg InsertOrderEventPara
 	return id, err
 }
 
-const insertOrderLine = `-- name: InsertOrderLine :exec
+const insertOrderLines = `-- name: InsertOrderLines :exec
 INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+SELECT $1::bigint, l.line_no, l.product_id, l.product_name, l.unit_price, l.quantity, l.line_total,
+       CASE WHEN l.made THEN $2::date END
+FROM (SELECT unnest($3::integer[]) AS line_no, unnest($4::bigint[]) AS product_id,
+             unnest($5::text[]) AS product_name, unnest($6::bigint[]) AS unit_price,
+             unnest($7::integer[]) AS quantity, unnest($8::bigint[]) AS line_total,
+             unnest($9::boolean[]) AS made) l
 `
 
-type InsertOrderLineParams struct {
-	OrderID        int64
-	LineNo         int32
-	ProductID      int64
-	ProductName    string
-	UnitPriceMinor int64
-	Quantity       int32
-	LineTotalMinor int64
-	MadeFor        pgtype.Date
+type InsertOrderLinesParams struct {
+	OrderID      int64
+	Day          pgtype.Date
+	LineNos      []int32
+	ProductIds   []int64
+	ProductNames []string
+	UnitPrices   []int64
+	Quantities   []int32
+	LineTotals   []int64
+	Made         []bool
 }
 
-func (q *Queries) InsertOrderLine(ctx context.Context, arg InsertOrderLineParams) error {
-	_, err := q.db.Exec(ctx, insertOrderLine,
+// All of an order's lines in one statement; made-to-order lines are for
+// the order's day.
+func (q *Queries) InsertOrderLines(ctx context.Context, arg InsertOrderLinesParams) error {
+	_, err := q.db.Exec(ctx, insertOrderLines,
 		arg.OrderID,
-		arg.LineNo,
-		arg.ProductID,
-		arg.ProductName,
-		arg.UnitPriceMinor,
-		arg.Quantity,
-		arg.LineTotalMinor,
-		arg.MadeFor,
+		arg.Day,
+		arg.LineNos,
+		arg.ProductIds,
+		arg.ProductNames,
+		arg.UnitPrices,
+		arg.Quantities,
+		arg.LineTotals,
+		arg.Made,
 	)
 	return err
 }
@@ -673,6 +682,57 @@ func (q *Queries) ProductsForCart(ctx context.Context, ids []int64) ([]ProductsF
 	return items, nil
 }
 
+const productsForOrder = `-- name: ProductsForOrder :many
+SELECT id, name, active, price_minor, currency, stock, daily_limit, made_on, max_per_order
+FROM products
+WHERE id = ANY($1::bigint[])
+`
+
+type ProductsForOrderRow struct {
+	ID          int64
+	Name        string
+	Active      bool
+	PriceMinor  int64
+	Currency    string
+	Stock       int32
+	DailyLimit  pgtype.Int4
+	MadeOn      int32
+	MaxPerOrder pgtype.Int4
+}
+
+// What checkout needs of the products in a cart, read without locking
+// them: the stock is taken last (TakeStockForOrder), on the same
+// conditions, so the rows everyone wants are locked only until commit.
+func (q *Queries) ProductsForOrder(ctx context.Context, ids []int64) ([]ProductsForOrderRow, error) {
+	rows, err := q.db.Query(ctx, productsForOrder, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ProductsForOrderRow{}
+	for rows.Next() {
+		var i ProductsForOrderRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.Name,
+			&i.Active,
+			&i.PriceMinor,
+			&i.Currency,
+			&i.Stock,
+			&i.DailyLimit,
+			&i.MadeOn,
+			&i.MaxPerOrder,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const slotState = `-- name: SlotState :one
 SELECT starts_at, closed, booked, capacity, pickup_point_id FROM pickup_slots WHERE id = $1
 `
@@ -702,13 +762,16 @@ const takeSlotPlace = `-- name: TakeSlotPlace :one
 UPDATE pickup_slots s
 SET booked = s.booked + 1
 WHERE s.id = $1 AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= $2::timestamptz
+  AND s.starts_at = $3::timestamptz AND s.pickup_point_id = $4::bigint
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id
 `
 
 type TakeSlotPlaceParams struct {
-	ID    int64
-	After time.Time
+	ID            int64
+	After         time.Time
+	StartsAt      time.Time
+	PickupPointID int64
 }
 
 type TakeSlotPlaceRow struct {
@@ -717,50 +780,67 @@ type TakeSlotPlaceRow struct {
 	PickupPointID int64
 }
 
-// Books a place only in an open, future slot with room left.
+// Books a place only in an open, future slot with room left, still at the
+// time and pickup point the order was made for.
 func (q *Queries) TakeSlotPlace(ctx context.Context, arg TakeSlotPlaceParams) (TakeSlotPlaceRow, error) {
-	row := q.db.QueryRow(ctx, takeSlotPlace, arg.ID, arg.After)
+	row := q.db.QueryRow(ctx, takeSlotPlace,
+		arg.ID,
+		arg.After,
+		arg.StartsAt,
+		arg.PickupPointID,
+	)
 	var i TakeSlotPlaceRow
 	err := row.Scan(&i.StartsAt, &i.EndsAt, &i.PickupPointID)
 	return i, err
 }
 
-const takeStock = `-- name: TakeStock :one
-UPDATE products
-SET stock = CASE WHEN daily_limit IS NULL THEN stock - $1::integer ELSE stock END, updated_at = now()
-WHERE id = $2 AND active AND (daily_limit IS NOT NULL OR stock >= $1::integer)
-RETURNING name, price_minor, currency, stock, daily_limit, made_on, max_per_order
+const takeStockForOrder = `-- name: TakeStockForOrder :one
+WITH taken AS (
+    UPDATE products p
+    SET stock = CASE WHEN p.daily_limit IS NULL THEN p.stock - $1::integer ELSE p.stock END, updated_at = now()
+    WHERE p.id = $2::bigint AND p.active AND p.price_minor = $3::bigint AND p.currency = $4::text
+      AND (p.daily_limit IS NOT NULL) = $5::boolean
+      AND (p.daily_limit IS NOT NULL OR p.stock >= $1::integer)
+      AND (p.max_per_order IS NULL OR p.max_per_order >= $1::integer)
+    RETURNING p.id, p.stock, p.daily_limit
+), ledger AS (
+    INSERT INTO stock_movements (product_id, order_id, delta, resulting_stock, reason, created_at)
+    SELECT t.id, $6::bigint, -$1::integer, t.stock, $7::text, $8::timestamptz
+    FROM taken t WHERE t.daily_limit IS NULL
+)
+SELECT taken.stock FROM taken
 `
 
-type TakeStockParams struct {
-	Qty int32
-	ID  int64
+type TakeStockForOrderParams struct {
+	Qty       int32
+	ProductID int64
+	Price     int64
+	Currency  string
+	Made      bool
+	OrderID   int64
+	Reason    string
+	CreatedAt time.Time
 }
 
-type TakeStockRow struct {
-	Name        string
-	PriceMinor  int64
-	Currency    string
-	Stock       int32
-	DailyLimit  pgtype.Int4
-	MadeOn      int32
-	MaxPerOrder pgtype.Int4
-}
-
-// Takes qty units only if that many are left; no row means "not enough".
-// A product made to order has no stock to take: its day's count is taken
-// once the order's day is known (TakeFromDay), the row locked here.
-func (q *Queries) TakeStock(ctx context.Context, arg TakeStockParams) (TakeStockRow, error) {
-	row := q.db.QueryRow(ctx, takeStock, arg.Qty, arg.ID)
-	var i TakeStockRow
-	err := row.Scan(
-		&i.Name,
-		&i.PriceMinor,
-		&i.Currency,
-		&i.Stock,
-		&i.DailyLimit,
-		&i.MadeOn,
-		&i.MaxPerOrder,
+// The last step of placing an order: takes qty units only if that many
+// are left and the product is still as the order was made from it (for
+// sale, same price, currency and way of being sold, within its
+// per-order cap), and records the sale in the stock ledger, in one
+// statement. A product made to order has no stock to take (its day's
+// count was taken already): its row is only locked. No row means the
+// product changed or ran out meanwhile.
+func (q *Queries) TakeStockForOrder(ctx context.Context, arg TakeStockForOrderParams) (int32, error) {
+	row := q.db.QueryRow(ctx, takeStockForOrder,
+		arg.Qty,
+		arg.ProductID,
+		arg.Price,
+		arg.Currency,
+		arg.Made,
+		arg.OrderID,
+		arg.Reason,
+		arg.CreatedAt,
 	)
-	return i, err
+	var stock int32
+	err := row.Scan(&stock)
+	return stock, err
 }

@@ -34,6 +34,9 @@ func Load(ctx context.Context, pool *pgxpool.Pool, currency string, loc *time.Lo
 		}
 		return loadSlots(ctx, q, loc, now)
 	})
+	if err == nil && added > 0 {
+		err = db.Analyze(ctx, pool)
+	}
 	return added, err
 }
 

@@ -30,20 +30,28 @@ func (s *Server) image(c echo.Context) error {
 	return c.Blob(http.StatusOK, img.ContentType, img.Data)
 }
 
-// static serves embedded CSS, JavaScript and icons under content-hashed names.
+// static serves embedded CSS, JavaScript and icons under content-hashed
+// names, compressed once per process (brotli or gzip, as the browser
+// accepts) rather than on every request.
 func (s *Server) static(c echo.Context) error {
 	a, current, ok := static.Lookup(c.Param("*"))
 	if !ok {
 		return echo.ErrNotFound
 	}
+	enc := a.For(c.Request().Header.Get(echo.HeaderAcceptEncoding))
+	h := c.Response().Header()
+	h.Add("Vary", echo.HeaderAcceptEncoding)
 	if current {
-		cacheForever(c, a.ETag)
+		cacheForever(c, enc.ETag)
 	} else {
-		c.Response().Header().Set("Cache-Control", "no-cache")
-		c.Response().Header().Set("ETag", a.ETag)
+		h.Set("Cache-Control", "no-cache")
+		h.Set("ETag", enc.ETag)
 	}
-	if notModified(c, a.ETag) {
+	if notModified(c, enc.ETag) {
 		return c.NoContent(http.StatusNotModified)
 	}
-	return c.Blob(http.StatusOK, a.ContentType, a.Body)
+	if enc.Name != "" {
+		h.Set(echo.HeaderContentEncoding, enc.Name)
+	}
+	return c.Blob(http.StatusOK, a.ContentType, enc.Body)
 }

@@ -1,12 +1,15 @@
 package handlers_test
 
 import (
+	"bytes"
 	"compress/gzip"
 	"io"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/andybalholm/brotli"
 
 	"shopfront/apptest"
 )
@@ -86,6 +89,53 @@ func TestHTMLIsCompressed(t *testing.T) {
 	body, _ := io.ReadAll(zr)
 	if !strings.Contains(string(body), "</html>") {
 		t.Fatal("gzipped page does not decompress to the page")
+	}
+}
+
+func TestStaticAssetsAreSentCompressedAsTheBrowserAccepts(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Nodes: 1})
+	visitor := c.Client()
+	page := visitor.Get(t, "/").Body
+	css := regexp.MustCompile(`href="(/static/css/app\.[0-9a-f]{12}\.css)"`).FindStringSubmatch(page)[1]
+	get := func(accept string) (*http.Response, []byte) {
+		req, _ := http.NewRequest(http.MethodGet, c.URL+css, nil)
+		req.Header.Set("Accept-Encoding", accept)
+		// The transport leaves Accept-Encoding and the body as sent.
+		resp, err := visitor.HTTP.Transport.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+			t.Fatalf("%s with Accept-Encoding %q: %d, Vary %q", css, accept, resp.StatusCode, resp.Header.Get("Vary"))
+		}
+		return resp, body
+	}
+	_, plain := get("")
+	gzResp, gz := get("gzip, deflate")
+	brResp, br := get("gzip, deflate, br")
+	noBr, _ := get("br;q=0, gzip")
+	if gzResp.Header.Get("Content-Encoding") != "gzip" || brResp.Header.Get("Content-Encoding") != "br" || noBr.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding: %q for gzip, %q for br, %q for br;q=0", gzResp.Header.Get("Content-Encoding"), brResp.Header.Get("Content-Encoding"), noBr.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unzipped, _ := io.ReadAll(zr)
+	unbr, _ := io.ReadAll(brotli.NewReader(bytes.NewReader(br)))
+	if !bytes.Equal(unzipped, plain) || !bytes.Equal(unbr, plain) || len(br) >= len(gz) || len(gz) >= len(plain)/2 {
+		t.Fatalf("app.css: %d bytes, gzip %d (same content: %v), brotli %d (same: %v)", len(plain), len(gz), bytes.Equal(unzipped, plain), len(br), bytes.Equal(unbr, plain))
+	}
+	// Each representation has its own validator, so a cache never answers
+	// 304 for a coding the browser cannot read.
+	if gzResp.Header.Get("ETag") == brResp.Header.Get("ETag") {
+		t.Fatalf("gzip and brotli share the ETag %s", gzResp.Header.Get("ETag"))
 	}
 }
 

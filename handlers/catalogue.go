@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"shopfront/db"
+	"shopfront/catalogue"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -30,27 +30,11 @@ func (s *Server) catalogue(c echo.Context) error {
 }
 
 func (s *Server) loadCatalogue(ctx context.Context, q shop.CatalogueQuery) (views.Catalogue, error) {
-	data := views.Catalogue{Query: q}
-	var err error
-	if data.Categories, err = s.queries.ListCategories(ctx); err != nil {
-		return data, err
+	cats, err := s.categories.Get(ctx)
+	if err != nil {
+		return views.Catalogue{Query: q}, err
 	}
-	filter := db.SearchProductsParams{
-		Category:   q.Category,
-		Tsquery:    shop.TSQuery(q.Search),
-		Sort:       string(q.Sort),
-		PageLimit:  shop.PageSize,
-		PageOffset: int32((q.Page - 1) * shop.PageSize),
-	}
-	if data.Products, err = s.queries.SearchProducts(ctx, filter); err != nil {
-		return data, err
-	}
-	if len(data.Products) > 0 {
-		data.Total = data.Products[0].Total
-	} else if q.Page > 1 {
-		// Past the last page the window count is missing; count separately
-		// so the page can offer a way back.
-		data.Total, err = s.queries.CountProducts(ctx, db.CountProductsParams{Category: filter.Category, Tsquery: filter.Tsquery})
-	}
-	return data, err
+	page, err := catalogue.LoadPage(ctx, s.pool, q, cats)
+	return views.Catalogue{Query: page.Query, Categories: cats, Products: page.Products, Total: page.Total, More: page.More,
+		HasPrev: page.HasPrev, HasNext: page.HasNext}, err
 }

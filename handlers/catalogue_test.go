@@ -1,13 +1,20 @@
 package handlers_test
 
 import (
+	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"shopfront/apptest"
+	"shopfront/staffauth"
 )
 
 var cardTitle = regexp.MustCompile(`<h3 class="card__title">([^<]+)</h3>`)
@@ -209,6 +216,10 @@ func TestBadQueryParametersNeverFail(t *testing.T) {
 		"/?page=0":                          http.StatusBadRequest,
 		"/?page=abc":                        http.StatusBadRequest,
 		"/?page=99999999999999999999":       http.StatusBadRequest,
+		"/?after=abc":                       http.StatusBadRequest,
+		"/?before=-3":                       http.StatusBadRequest,
+		"/?after=1&before=2":                http.StatusBadRequest,
+		"/?after=99999999":                  http.StatusOK,
 		"/?sort=evil":                       http.StatusOK,
 		"/?sort=price_asc;DROP+TABLE":       http.StatusOK,
 		"/?q=" + strings.Repeat("a", 10240): http.StatusBadRequest,
@@ -277,5 +288,158 @@ func TestAShopWithoutProductsSaysSo(t *testing.T) {
 	}
 	if page := c.Client().Get(t, "/?q=bread").Body; !strings.Contains(page, "No products match") {
 		t.Errorf("a search in an empty shop does not say nothing matches")
+	}
+}
+
+var nextLink = regexp.MustCompile(`<a href="([^"]+)" data-hx-get="[^"]*" data-hx-target="#results" data-hx-push-url="true" data-hx-headers='[^']*' aria-label="Next page">`)
+var prevLink = regexp.MustCompile(`<a href="([^"]+)" data-hx-get="[^"]*" data-hx-target="#results" data-hx-push-url="true" data-hx-headers='[^']*' aria-label="Previous page">`)
+
+// link is the href of the paging link re matches on page, or "".
+func link(re *regexp.Regexp, page string) string {
+	if m := re.FindStringSubmatch(page); m != nil {
+		return html.UnescapeString(m[1])
+	}
+	return ""
+}
+
+// namesInOrder lists the names of the products for sale as a query orders them.
+func namesInOrder(t *testing.T, c *apptest.Cluster, sql string, args ...any) []string {
+	t.Helper()
+	rows, err := c.Pool.Query(t.Context(), sql, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func TestDeepCataloguePagesFollowTheirNextAndPreviousLinks(t *testing.T) {
+	t.Parallel()
+	c := apptest.NewCluster(t, apptest.Options{Demo: true})
+	// 150 more loaves, some sharing a price, so that ties are broken too.
+	if _, err := c.Pool.Exec(t.Context(), `INSERT INTO products (category_id, slug, name, price_minor, currency, stock)
+		SELECT (SELECT id FROM categories WHERE slug = 'bread'), 'extra-loaf-' || g, 'Extra Loaf ' || lpad(g::text, 3, '0'), 100 + g % 7, 'GBP', 5
+		FROM generate_series(1, 150) g`); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		start string
+		order string // the same order in SQL
+	}{
+		{"/", "SELECT name FROM products WHERE active ORDER BY name, id"},
+		{"/?category=bread&sort=price_desc", `SELECT p.name FROM products p JOIN categories c ON c.id = p.category_id
+			WHERE p.active AND c.slug = 'bread' ORDER BY p.price_minor DESC, p.id DESC`},
+		{"/?sort=newest", "SELECT name FROM products WHERE active ORDER BY created_at DESC, id DESC"},
+	} {
+		want := namesInOrder(t, c, tc.order)
+		pages := (len(want) + 11) / 12
+		visitor := c.Client()
+		var got []string
+		var urls []string
+		for path, n := tc.start, 1; path != ""; n++ {
+			r := visitor.Get(t, path)
+			if r.StatusCode != http.StatusOK {
+				t.Fatalf("%s: GET %s = %d", tc.start, path, r.StatusCode)
+			}
+			if label := fmt.Sprintf("page %d of %d", n, pages); !strings.Contains(r.Body, label) {
+				t.Fatalf("%s: %s does not say %q", tc.start, path, label)
+			}
+			got = append(got, titles(html.UnescapeString(r.Body))...)
+			urls = append(urls, path)
+			path = link(nextLink, r.Body)
+			if n > pages {
+				t.Fatalf("%s: more than %d pages of next links", tc.start, pages)
+			}
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: following next links shows %d products %q…, want %d %q…", tc.start, len(got), got[:min(len(got), 15)], len(want), want[:min(len(want), 15)])
+		}
+		// A deep page's address is shareable: another visitor, on whichever
+		// node, sees the same products without following the links there.
+		deep := urls[len(urls)-2]
+		if !strings.Contains(deep, "after=") {
+			t.Fatalf("%s: a deep page's address %q has no keyset", tc.start, deep)
+		}
+		if shown := titles(html.UnescapeString(c.Client().Get(t, deep).Body)); !slices.Equal(shown, want[12*(len(urls)-2):12*(len(urls)-1)]) {
+			t.Fatalf("%s: %s opened afresh shows %q", tc.start, deep, shown)
+		}
+		// Back again by the previous links, to the first page's own address.
+		var back []string
+		path := urls[len(urls)-1]
+		for n := len(urls); path != ""; n-- {
+			r := visitor.Get(t, path)
+			page := titles(html.UnescapeString(r.Body))
+			back = append(page, back...)
+			if n == 1 && path != tc.start {
+				t.Fatalf("%s: the previous links lead back to %q, not the first page's address", tc.start, path)
+			}
+			path = link(prevLink, r.Body)
+			if n < 1 {
+				t.Fatalf("%s: previous links go on past the first page", tc.start)
+			}
+		}
+		if !slices.Equal(back, want) {
+			t.Fatalf("%s: following previous links shows %d products, want %d", tc.start, len(back), len(want))
+		}
+	}
+	// A search pages by number.
+	visitor := c.Client()
+	r := visitor.Get(t, "/?q=extra+loaf")
+	if !strings.Contains(r.Body, "150 products matching") || link(nextLink, r.Body) != "/?page=2&q=extra+loaf" {
+		t.Fatalf("a search's first page: next link %q", link(nextLink, r.Body))
+	}
+}
+
+func TestCategoryCountsFollowChangesMadeOnAnotherNode(t *testing.T) {
+	t.Parallel()
+	// Nodes keep the category list far longer than the test takes: only
+	// the change's notification can update it.
+	c := apptest.NewCluster(t, apptest.Options{Demo: true, CategoriesTTL: time.Hour})
+	others := []*apptest.Client{c.Client().At(c.Nodes[1].URL), c.Client().At(c.Nodes[2].URL)}
+	bread := func(cl *apptest.Client) string {
+		m := regexp.MustCompile(`<option value="bread"[^>]*>Bread \((\d+)\)</option>`).FindStringSubmatch(cl.Get(t, "/").Body)
+		if m == nil {
+			t.Fatal("the catalogue has no Bread option")
+		}
+		return m[1]
+	}
+	waitFor := func(want string) {
+		t.Helper()
+		for _, cl := range others {
+			deadline := time.Now().Add(apptest.BrowserTimeout)
+			for got := bread(cl); got != want; got = bread(cl) {
+				if time.Now().After(deadline) {
+					t.Fatalf("another node still shows Bread (%s), want (%s)", got, want)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		}
+	}
+	waitFor("6")
+
+	// Staff hide a loaf on the first node.
+	staff, _ := admSignIn(t, c, "carol@example.com", staffauth.RoleStaff)
+	staff = staff.At(c.Nodes[0].URL)
+	path := fmt.Sprintf("/admin/products/%d", productID(t, c.Pool, "white-sourdough-loaf"))
+	form := admProductForm(t, staff.Get(t, path).Body)
+	form.Del("active")
+	if r := staff.PostForm(t, path, form); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("hiding the loaf: %d\n%s", r.StatusCode, r.Body)
+	}
+	waitFor("5")
+
+	// A product added by any means counts too.
+	if _, err := c.Pool.Exec(t.Context(), `INSERT INTO products (category_id, slug, name, price_minor, currency, stock)
+		VALUES ((SELECT id FROM categories WHERE slug = 'bread'), 'seeded-batch', 'Seeded Batch', 420, 'GBP', 3)`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("6")
+	for _, cl := range others {
+		if !contains(titles(cl.Get(t, "/?category=bread").Body), "Seeded Batch") {
+			t.Fatal("the new loaf is counted but not listed")
+		}
 	}
 }

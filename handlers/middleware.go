@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"strings"
 
+	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+
+	"shopfront/static"
 )
 
 // contentSecurityPolicy allows only our own scripts and styles: no inline
@@ -55,16 +60,44 @@ func (s *Server) middleware() {
 			return c.Request().Method == "POST" && (c.Path() == "/checkout" || c.Path() == "/admin/products/:id/image" || c.Path() == "/admin/settings/logo")
 		},
 	}))
-	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{
-		Level:     1, // fastest: HTML still shrinks ~5x, at a fraction of the CPU of the default
-		MinLength: 1024,
-		Skipper: func(c echo.Context) bool {
-			// Images are already compressed; health checks are tiny; live
+	e.Use(s.compress())
+}
+
+// compress gzips pages and fragments for browsers that accept it, with
+// klauspost/compress's gzhttp: its compressors are pooled, so memory stays
+// bounded however many responses are in flight. Stateless compression
+// keeps no window between writes (a page is written in one): the demo
+// home page shrinks about as much as at level 1 (20.4 kB to 4.1 kB against
+// 4.1 kB), as fast, and holds no history per compressor; level 5 saves
+// 7 % more bytes for twice the time (BenchmarkGzipLevels).
+func (s *Server) compress() echo.MiddlewareFunc {
+	wrap, err := gzhttp.NewWrapper(gzhttp.MinSize(1024), gzhttp.CompressionLevel(gzip.StatelessCompression), gzhttp.EnableZstd(false))
+	if err != nil {
+		panic(err) // the options are constants
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			// Images and static files are compressed already (static files
+			// once, at their best level); health checks are tiny; live
 			// streams must reach the browser event by event.
 			p := c.Request().URL.Path
-			return strings.HasPrefix(p, "/images/") || p == "/healthz" || p == "/readyz" || isStreamPath(c.Path())
-		},
-	}))
+			if strings.HasPrefix(p, "/images/") || strings.HasPrefix(p, static.Prefix) || p == "/healthz" || p == "/readyz" || isStreamPath(c.Path()) {
+				return next(c)
+			}
+			res := c.Response()
+			plain := res.Writer
+			defer func() { res.Writer = plain }()
+			var err error
+			wrap(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				res.Writer = w
+				c.SetRequest(r)
+				err = next(c)
+			})).ServeHTTP(plain, c.Request())
+			// An error page is written after this returns, by the error
+			// handler: without compression, as nothing was written yet.
+			return err
+		}
+	}
 }
 
 // deadline gives every request but a live stream REQUEST_TIMEOUT to

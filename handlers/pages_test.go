@@ -83,6 +83,13 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 
+	// The third page by its "Next page" link from the second: keyset
+	// links, with First and Previous as well.
+	var endOfSecondPage int64
+	if err := c.Pool.QueryRow(t.Context(), "SELECT id FROM products WHERE active ORDER BY name, id OFFSET 23 LIMIT 1").Scan(&endOfSecondPage); err != nil {
+		t.Fatal(err)
+	}
+
 	ok, staff := http.StatusOK, true
 	pages := []sitePage{
 		{Path: "/", Status: ok},
@@ -90,6 +97,7 @@ func newSite(t *testing.T) *site {
 		{Path: "/?q=nothing+like+this", Status: ok},
 		{Path: "/?category=" + category + "&sort=price", Status: ok},
 		{Path: "/?page=2", Status: ok},
+		{Path: fmt.Sprintf("/?after=%d&page=3", endOfSecondPage), Status: ok},
 		{Path: "/products/white-sourdough-loaf", Status: ok},
 		{Path: "/preferences", Status: ok},
 		{Path: "/cart", Status: ok},

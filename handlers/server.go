@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/labstack/echo/v4"
 
+	"shopfront/catalogue"
 	"shopfront/config"
 	"shopfront/cookiestate"
 	"shopfront/db"
@@ -39,6 +40,10 @@ type Deps struct {
 	KeepAlive time.Duration
 	// Settings are the owner's settings, cached on this node.
 	Settings *settings.Cache
+	// Categories is the category list with its counts, cached on this
+	// node; nil makes one that a missed change leaves stale for at most
+	// catalogue.CategoriesTTL.
+	Categories *catalogue.Categories
 	// Health says whether the database answers, from a connection of its
 	// own; nil means always assume it does.
 	Health *db.Health
@@ -46,26 +51,27 @@ type Deps struct {
 
 // Server is one Shopfront node's HTTP handler.
 type Server struct {
-	cfg      config.Config
-	pool     *pgxpool.Pool
-	queries  *db.Queries
-	log      *slog.Logger
-	now      func() time.Time
-	cookies  *cookiestate.Codecs
-	out      *outbox.Outbox
-	echo     *echo.Echo
-	paths    views.Paths
-	roles    map[string]string // staff-area route name → role required
-	uploads  chan struct{}     // bounds concurrent image processing (memory)
-	draining atomic.Bool
-	drain    chan struct{} // closed when draining starts: live streams end
-	hub      *live.Hub     // nil: this node serves no live streams
-	settings *settings.Cache
-	streams  map[string]bool // route names of live streams
-	keep     time.Duration
-	health   *db.Health
-	shown    *lastShown         // what catalogue and product pages last showed, for outages
-	hashing  *staffauth.Hashing // bounds password hashing on this node
+	cfg        config.Config
+	pool       *pgxpool.Pool
+	queries    *db.Queries
+	log        *slog.Logger
+	now        func() time.Time
+	cookies    *cookiestate.Codecs
+	out        *outbox.Outbox
+	echo       *echo.Echo
+	paths      views.Paths
+	roles      map[string]string // staff-area route name → role required
+	uploads    chan struct{}     // bounds concurrent image processing (memory)
+	draining   atomic.Bool
+	drain      chan struct{} // closed when draining starts: live streams end
+	hub        *live.Hub     // nil: this node serves no live streams
+	settings   *settings.Cache
+	categories *catalogue.Categories
+	streams    map[string]bool // route names of live streams
+	keep       time.Duration
+	health     *db.Health
+	shown      *lastShown         // what catalogue and product pages last showed, for outages
+	hashing    *staffauth.Hashing // bounds password hashing on this node
 }
 
 // New wires the middleware and the route table.
@@ -76,25 +82,26 @@ func New(d Deps) (*Server, error) {
 	}
 	cookies.WithStaffSession(d.Config.StaffSessionMaxAge, d.Config.StaffSessionIdle)
 	s := &Server{
-		cookies:  cookies,
-		out:      d.Outbox,
-		cfg:      d.Config,
-		pool:     d.Pool,
-		queries:  db.New(d.Pool),
-		log:      d.Log.With("node", d.Config.NodeID),
-		now:      d.Now,
-		echo:     echo.New(),
-		paths:    views.Paths{},
-		roles:    map[string]string{},
-		uploads:  make(chan struct{}, 1),
-		drain:    make(chan struct{}),
-		hub:      d.Hub,
-		settings: d.Settings,
-		streams:  map[string]bool{},
-		keep:     d.KeepAlive,
-		health:   d.Health,
-		shown:    newLastShown(),
-		hashing:  staffauth.NewHashing(0),
+		cookies:    cookies,
+		out:        d.Outbox,
+		cfg:        d.Config,
+		pool:       d.Pool,
+		queries:    db.New(d.Pool),
+		log:        d.Log.With("node", d.Config.NodeID),
+		now:        d.Now,
+		echo:       echo.New(),
+		paths:      views.Paths{},
+		roles:      map[string]string{},
+		uploads:    make(chan struct{}, 1),
+		drain:      make(chan struct{}),
+		hub:        d.Hub,
+		settings:   d.Settings,
+		categories: d.Categories,
+		streams:    map[string]bool{},
+		keep:       d.KeepAlive,
+		health:     d.Health,
+		shown:      newLastShown(),
+		hashing:    staffauth.NewHashing(0),
 	}
 	if s.keep == 0 {
 		s.keep = 20 * time.Second
@@ -104,6 +111,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if s.out == nil {
 		return nil, errors.New("handlers: an outbox is required")
+	}
+	if s.categories == nil {
+		s.categories = catalogue.NewCategories(d.Pool, catalogue.CategoriesTTL)
 	}
 	if s.settings == nil {
 		s.settings = settings.NewCache(d.Pool, SettingsTTL)

@@ -126,90 +126,155 @@ type Placed struct {
 // Place places an order in one transaction, or writes nothing at all. The
 // customer's confirmation and the shop's alert are enqueued in the same
 // transaction.
+//
+// Under a rush every buyer wants the same product row and a few slots, so
+// those are locked last: everything that can be read, checked and written
+// first is (the products and the slot read without a lock, the order, its
+// lines, its event and emails), and the place in the slot, made-to-order
+// days and the stock are taken at the very end, each by a conditional
+// update on what the read found, just before commit (takeContended). A
+// slot or product that filled up or changed meanwhile fails the order as
+// before, writing nothing.
 func Place(ctx context.Context, pool *pgxpool.Pool, out *outbox.Outbox, r Request) (Placed, error) {
 	var placed Placed
 	err := db.InTx(ctx, pool, func(q *db.Queries, tx pgx.Tx) (err error) {
-		placed, err = place(ctx, q, r)
+		var rest *contended
+		placed, rest, err = place(ctx, q, r)
 		if err != nil || placed.Replayed {
 			return err
 		}
-		return out.OrderPlaced(ctx, tx, placed.ID, r.Form.Email)
+		if err := out.OrderPlaced(ctx, tx, placed.ID, r.Form.Email); err != nil {
+			return err
+		}
+		return takeContended(ctx, q, placed, rest, r)
 	})
 	return placed, err
 }
 
-func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
+// stockTake is one line's stock to take at the end of placing its order,
+// on the conditions its product was read with.
+type stockTake struct {
+	line     shop.OrderLine
+	price    int64
+	currency string
+	made     bool
+}
+
+// takeStock takes each line's stock in product id order (one lock order
+// for every transaction: checkout and cancelling lock slots, delivery
+// days, products' days and then products, so they cannot deadlock), each
+// with its stock ledger entry in the same statement.
+func takeStock(ctx context.Context, q *db.Queries, placed Placed, lines []stockTake, r Request) error {
+	var problems []LineProblem
+	var changes []PriceChange
+	for _, t := range lines {
+		_, err := q.TakeStockForOrder(ctx, db.TakeStockForOrderParams{
+			ProductID: t.line.ProductID, Qty: int32(t.line.Quantity), Price: t.price, Currency: t.currency, Made: t.made,
+			OrderID: placed.ID, Reason: "Sold in order " + shop.OrderNumber(placed.Number), CreatedAt: r.Now,
+		})
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("taking stock: %w", err)
+		}
+		// It changed since it was read: a new price is confirmed again;
+		// otherwise it ran out or was taken off sale.
+		now, err := q.ProductsForOrder(ctx, []int64{t.line.ProductID})
+		if err != nil {
+			return fmt.Errorf("reading the product again: %w", err)
+		}
+		if len(now) == 1 && now[0].Active && now[0].PriceMinor != t.price {
+			changes = append(changes, PriceChange{ProductID: t.line.ProductID, Name: now[0].Name, Was: t.line.ExpectedPrice, Now: now[0].PriceMinor})
+			continue
+		}
+		problems = append(problems, lineProblem(ctx, q, t.line.ProductID))
+	}
+	if len(problems) > 0 {
+		return &StockError{Lines: problems}
+	}
+	if len(changes) > 0 {
+		return &PriceChangedError{Lines: changes}
+	}
+	return nil
+}
+
+func place(ctx context.Context, q *db.Queries, r Request) (Placed, *contended, error) {
 	f := r.Form
 	hash := f.ContentHash()
 
 	// Same key: wait for any attempt in flight, then lead to its order.
 	if err := q.LockIdempotencyKey(ctx, f.Key); err != nil {
-		return Placed{}, err
+		return Placed{}, nil, err
 	}
 	existing, err := q.OrderByIdempotencyKey(ctx, f.Key)
 	switch {
 	case err == nil && bytes.Equal(existing.ContentHash, hash):
-		return Placed{ID: existing.ID, Number: existing.Number, Token: existing.Token, Replayed: true}, nil
+		return Placed{ID: existing.ID, Number: existing.Number, Token: existing.Token, Replayed: true}, nil, nil
 	case err == nil:
-		return Placed{}, ErrKeyReused
+		return Placed{}, nil, ErrKeyReused
 	case !errors.Is(err, pgx.ErrNoRows):
-		return Placed{}, err
+		return Placed{}, nil, err
 	}
 
 	rules, err := q.OrderSettings(ctx)
 	if err != nil {
-		return Placed{}, fmt.Errorf("reading the shop's settings: %w", err)
+		return Placed{}, nil, fmt.Errorf("reading the shop's settings: %w", err)
 	}
 	if err := countCheckout(ctx, q, int(rules.OrdersPerHour), r); err != nil {
-		return Placed{}, err
+		return Placed{}, nil, err
 	}
 
-	// Take stock line by line in product id order (one lock order for every
-	// transaction, so concurrent checkouts cannot deadlock). A product made
-	// to order has no stock: its row is locked here and its day's count
-	// taken below, once the day is known.
-	type snapshot struct {
-		name  string
-		price int64
-		left  int32 // stock after taking this line
-		made  *calendar.Made
-	}
+	// Read the products without locking them: their stock is taken last
+	// (takeStock), on the conditions read here. A product made to order
+	// has no stock: its day's count is taken below, once the day is known.
 	taken := map[int64]snapshot{}
 	var problems []LineProblem
 	var rises []PriceChange
 	byID := slices.Clone(f.Lines)
 	slices.SortFunc(byID, func(a, b shop.OrderLine) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	ids := make([]int64, len(byID))
+	for i, l := range byID {
+		ids[i] = l.ProductID
+	}
+	rows, err := q.ProductsForOrder(ctx, ids)
+	if err != nil {
+		return Placed{}, nil, fmt.Errorf("reading the products: %w", err)
+	}
+	products := make(map[int64]db.ProductsForOrderRow, len(rows))
+	for _, row := range rows {
+		products[row.ID] = row
+	}
 	for _, l := range byID {
-		row, err := q.TakeStock(ctx, db.TakeStockParams{ID: l.ProductID, Qty: int32(l.Quantity)})
-		if errors.Is(err, pgx.ErrNoRows) {
-			problems = append(problems, lineProblem(ctx, q, l.ProductID))
-			continue
-		}
-		if err != nil {
-			return Placed{}, fmt.Errorf("taking stock: %w", err)
-		}
-		if row.Currency != r.Currency {
+		row, ok := products[l.ProductID]
+		switch {
+		case !ok || !row.Active:
 			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name})
 			continue
-		}
-		if row.MaxPerOrder.Valid && int32(l.Quantity) > row.MaxPerOrder.Int32 {
+		case !row.DailyLimit.Valid && row.Stock < int32(l.Quantity):
+			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name, Left: row.Stock, Available: true})
+			continue
+		case row.Currency != r.Currency:
+			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name})
+			continue
+		case row.MaxPerOrder.Valid && int32(l.Quantity) > row.MaxPerOrder.Int32:
 			problems = append(problems, LineProblem{ProductID: l.ProductID, Name: row.Name, Available: true, Left: row.Stock, MaxPerOrder: row.MaxPerOrder.Int32})
 			continue
 		}
 		if row.PriceMinor > l.ExpectedPrice {
 			rises = append(rises, PriceChange{ProductID: l.ProductID, Name: row.Name, Was: l.ExpectedPrice, Now: row.PriceMinor})
 		}
-		snap := snapshot{name: row.Name, price: row.PriceMinor, left: row.Stock}
+		snap := snapshot{name: row.Name, price: row.PriceMinor, currency: row.Currency}
 		if row.DailyLimit.Valid {
 			snap.made = &calendar.Made{ProductID: l.ProductID, Limit: int(row.DailyLimit.Int32), MadeOn: shop.Weekdays(row.MadeOn)}
 		}
 		taken[l.ProductID] = snap
 	}
 	if len(problems) > 0 {
-		return Placed{}, &StockError{Lines: problems}
+		return Placed{}, nil, &StockError{Lines: problems}
 	}
 	if len(rises) > 0 {
-		return Placed{}, &PriceChangedError{Lines: rises}
+		return Placed{}, nil, &PriceChangedError{Lines: rises}
 	}
 
 	var subtotal int64
@@ -223,15 +288,16 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 	var day time.Time // the date the order is for
 	ordering := calendar.Ordering{Cutoff: settings.CutoffOf(rules.CutoffKind, rules.LeadMinutes, rules.CutoffDaysBefore, rules.CutoffTime),
 		HorizonDays: int(rules.HorizonDays), Loc: r.Loc}
+	rest := &contended{ordering: ordering, fulfilment: f.Fulfilment, lines: f.Lines, byID: byID, taken: taken}
 	switch f.Fulfilment {
 	case shop.Delivery:
 		zone, err := deliveryZone(ctx, q, rules.DeliveryEnabled, f.Postcode, subtotal, r.Currency)
 		if err != nil {
-			return Placed{}, err
+			return Placed{}, nil, err
 		}
 		day, err = takeDeliveryDay(ctx, q, f.DeliverySlotID, zone, ordering, r.Now)
 		if err != nil {
-			return Placed{}, err
+			return Placed{}, nil, err
 		}
 		fee = zone.FeeFor(subtotal)
 		address = pgtype.Text{String: f.Address, Valid: true}
@@ -240,69 +306,33 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		deliverySlotID, deliveryDate = pgtype.Int8{Int64: f.DeliverySlotID, Valid: true}, pgtype.Date{Time: day, Valid: true}
 	default:
 		if !rules.PickupEnabled {
-			return Placed{}, &FieldError{Field: "fulfilment", Message: "This shop does not offer pickup at the moment; please choose delivery."}
+			return Placed{}, nil, &FieldError{Field: "fulfilment", Message: "This shop does not offer pickup at the moment; please choose delivery."}
 		}
+		// The slot is read here and its place taken last (takeContended),
+		// if it is still as read: a slot full now is refused at once.
 		earliest := ordering.Cutoff.EarliestStart(r.Now, r.Loc)
-		booked, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: f.SlotID, After: earliest})
-		if errors.Is(err, pgx.ErrNoRows) {
-			return Placed{}, slotProblem(ctx, q, f.SlotID, earliest)
-		} else if err != nil {
-			return Placed{}, fmt.Errorf("booking the slot: %w", err)
+		booked, err := q.SlotState(ctx, f.SlotID)
+		switch {
+		case errors.Is(err, pgx.ErrNoRows):
+			return Placed{}, nil, &SlotError{Problem: SlotUnknown}
+		case err != nil:
+			return Placed{}, nil, fmt.Errorf("reading the slot: %w", err)
+		case booked.Closed:
+			return Placed{}, nil, &SlotError{Problem: SlotClosed}
+		case booked.StartsAt.Before(earliest):
+			return Placed{}, nil, &SlotError{Problem: SlotPast}
+		case booked.Booked >= booked.Capacity:
+			return Placed{}, nil, &SlotError{Problem: SlotFull}
 		}
 		if !ordering.Cutoff.Bookable(booked.StartsAt, r.Now, r.Loc) {
-			return Placed{}, &SlotError{Problem: SlotPast}
+			return Placed{}, nil, &SlotError{Problem: SlotPast}
 		}
 		if !shop.DayOf(booked.StartsAt, r.Loc).Before(ordering.End(r.Now)) {
-			return Placed{}, &SlotError{Problem: SlotClosed} // beyond the booking horizon
+			return Placed{}, nil, &SlotError{Problem: SlotClosed} // beyond the booking horizon
 		}
 		day = shop.DayOf(booked.StartsAt, r.Loc)
+		rest.slotID, rest.slotStart, rest.pointID, rest.earliest = f.SlotID, booked.StartsAt, booked.PickupPointID, earliest
 		slotID, pointID = pgtype.Int8{Int64: f.SlotID, Valid: true}, pgtype.Int8{Int64: booked.PickupPointID, Valid: true}
-	}
-
-	// Made-to-order lines take from the day's count, in product id order.
-	var dayProblems []calendar.DayProblem
-	for _, l := range byID {
-		m := taken[l.ProductID].made
-		if m == nil {
-			continue
-		}
-		if !m.MadeOn.Has(day.Weekday()) {
-			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, NotMade: true})
-			continue
-		}
-		if err := q.EnsureProductDay(ctx, db.EnsureProductDayParams{ProductID: l.ProductID, Day: day}); err != nil {
-			return Placed{}, fmt.Errorf("counting the day's orders: %w", err)
-		}
-		_, err := q.TakeFromDay(ctx, db.TakeFromDayParams{ProductID: l.ProductID, Day: day, Qty: int32(l.Quantity)})
-		if errors.Is(err, pgx.ErrNoRows) {
-			count, err := q.DayCount(ctx, db.DayCountParams{ProductID: l.ProductID, Day: day})
-			if err != nil {
-				return Placed{}, fmt.Errorf("reading the day's count: %w", err)
-			}
-			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: taken[l.ProductID].name, Day: day, Left: max(0, int(count.DayLimit-count.Ordered))})
-		} else if err != nil {
-			return Placed{}, fmt.Errorf("taking from the day's limit: %w", err)
-		}
-	}
-	if len(dayProblems) > 0 {
-		qty := map[int64]int{}
-		for _, l := range f.Lines {
-			qty[l.ProductID] = l.Quantity
-		}
-		for i, p := range dayProblems {
-			days, err := calendar.OpenDays(ctx, q, ordering, r.Now, f.Fulfilment == shop.Pickup, f.Fulfilment == shop.Delivery, zoneID.Int64)
-			if err != nil {
-				return Placed{}, err
-			}
-			next, err := calendar.NextDays(ctx, q, *taken[p.ProductID].made, days, qty[p.ProductID], 1, day)
-			if err != nil {
-				return Placed{}, err
-			}
-			if len(next) > 0 {
-				dayProblems[i].Next = next[0]
-			}
-		}
-		return Placed{}, &calendar.DayError{Lines: dayProblems}
 	}
 
 	token := newToken()
@@ -315,36 +345,123 @@ func place(ctx context.Context, q *db.Queries, r Request) (Placed, error) {
 		DeliverySlotID: deliverySlotID, DeliveryDate: deliveryDate, ClientNetwork: clientNetwork(r.Client),
 	})
 	if err != nil {
-		return Placed{}, err
+		return Placed{}, nil, err
 	}
+	lines := db.InsertOrderLinesParams{OrderID: order.ID, Day: pgtype.Date{Time: day, Valid: true}}
 	for i, l := range f.Lines {
 		s := taken[l.ProductID]
-		var madeFor pgtype.Date
-		if s.made != nil {
-			madeFor = pgtype.Date{Time: day, Valid: true}
-		}
-		err := q.InsertOrderLine(ctx, db.InsertOrderLineParams{
-			OrderID: order.ID, LineNo: int32(i + 1), ProductID: l.ProductID, ProductName: s.name,
-			UnitPriceMinor: s.price, Quantity: int32(l.Quantity), LineTotalMinor: s.price * int64(l.Quantity), MadeFor: madeFor,
-		})
-		if err != nil {
-			return Placed{}, fmt.Errorf("saving the order's lines: %w", err)
-		}
-		if s.made != nil {
-			continue // nothing taken from stock
-		}
-		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
-			ProductID: l.ProductID, OrderID: pgtype.Int8{Int64: order.ID, Valid: true}, Delta: -int32(l.Quantity),
-			ResultingStock: s.left, Reason: "Sold in order " + shop.OrderNumber(order.Number), CreatedAt: r.Now,
-		})
-		if err != nil {
-			return Placed{}, err
-		}
+		lines.LineNos = append(lines.LineNos, int32(i+1))
+		lines.ProductIds = append(lines.ProductIds, l.ProductID)
+		lines.ProductNames = append(lines.ProductNames, s.name)
+		lines.UnitPrices = append(lines.UnitPrices, s.price)
+		lines.Quantities = append(lines.Quantities, int32(l.Quantity))
+		lines.LineTotals = append(lines.LineTotals, s.price*int64(l.Quantity))
+		lines.Made = append(lines.Made, s.made != nil)
+	}
+	if err := q.InsertOrderLines(ctx, lines); err != nil {
+		return Placed{}, nil, fmt.Errorf("saving the order's lines: %w", err)
 	}
 	if err := recordEvent(ctx, q, event{orderID: order.ID, kind: "placed", to: shop.StatusPlaced, at: r.Now}); err != nil {
-		return Placed{}, err
+		return Placed{}, nil, err
 	}
-	return Placed{ID: order.ID, Number: order.Number, Token: token}, nil
+	rest.day, rest.zoneID = day, zoneID.Int64
+	return Placed{ID: order.ID, Number: order.Number, Token: token}, rest, nil
+}
+
+// contended is what placing an order takes last, just before commit: the
+// rows other buyers want at the same moment (the slot, products' days,
+// products), in the one lock order, each with a conditional update.
+type contended struct {
+	slotID     int64 // 0: a delivery order, whose day was booked already
+	slotStart  time.Time
+	pointID    int64
+	earliest   time.Time
+	day        time.Time
+	ordering   calendar.Ordering
+	fulfilment string
+	zoneID     int64
+	lines      []shop.OrderLine
+	byID       []shop.OrderLine
+	taken      map[int64]snapshot
+}
+
+// snapshot is a product as the order was made from it.
+type snapshot struct {
+	name     string
+	price    int64
+	currency string
+	made     *calendar.Made
+}
+
+// takeContended books the place in the slot, takes made-to-order lines
+// from their days' counts and then every line's stock, or fails the order.
+func takeContended(ctx context.Context, q *db.Queries, placed Placed, c *contended, r Request) error {
+	if c.slotID != 0 {
+		_, err := q.TakeSlotPlace(ctx, db.TakeSlotPlaceParams{ID: c.slotID, After: c.earliest, StartsAt: c.slotStart, PickupPointID: c.pointID})
+		if errors.Is(err, pgx.ErrNoRows) {
+			return slotProblem(ctx, q, c.slotID, c.earliest)
+		} else if err != nil {
+			return fmt.Errorf("booking the slot: %w", err)
+		}
+	}
+	if err := takeDays(ctx, q, c, r); err != nil {
+		return err
+	}
+	stock := make([]stockTake, len(c.byID))
+	for i, l := range c.byID {
+		s := c.taken[l.ProductID]
+		stock[i] = stockTake{line: l, price: s.price, currency: s.currency, made: s.made != nil}
+	}
+	return takeStock(ctx, q, placed, stock, r)
+}
+
+// takeDays takes made-to-order lines from the day's count, in product id order.
+func takeDays(ctx context.Context, q *db.Queries, c *contended, r Request) error {
+	var dayProblems []calendar.DayProblem
+	for _, l := range c.byID {
+		m := c.taken[l.ProductID].made
+		if m == nil {
+			continue
+		}
+		if !m.MadeOn.Has(c.day.Weekday()) {
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: c.taken[l.ProductID].name, Day: c.day, NotMade: true})
+			continue
+		}
+		if err := q.EnsureProductDay(ctx, db.EnsureProductDayParams{ProductID: l.ProductID, Day: c.day}); err != nil {
+			return fmt.Errorf("counting the day's orders: %w", err)
+		}
+		_, err := q.TakeFromDay(ctx, db.TakeFromDayParams{ProductID: l.ProductID, Day: c.day, Qty: int32(l.Quantity)})
+		if errors.Is(err, pgx.ErrNoRows) {
+			count, err := q.DayCount(ctx, db.DayCountParams{ProductID: l.ProductID, Day: c.day})
+			if err != nil {
+				return fmt.Errorf("reading the day's count: %w", err)
+			}
+			dayProblems = append(dayProblems, calendar.DayProblem{ProductID: l.ProductID, Name: c.taken[l.ProductID].name, Day: c.day, Left: max(0, int(count.DayLimit-count.Ordered))})
+		} else if err != nil {
+			return fmt.Errorf("taking from the day's limit: %w", err)
+		}
+	}
+	if len(dayProblems) > 0 {
+		qty := map[int64]int{}
+		for _, l := range c.lines {
+			qty[l.ProductID] = l.Quantity
+		}
+		for i, p := range dayProblems {
+			days, err := calendar.OpenDays(ctx, q, c.ordering, r.Now, c.fulfilment == shop.Pickup, c.fulfilment == shop.Delivery, c.zoneID)
+			if err != nil {
+				return err
+			}
+			next, err := calendar.NextDays(ctx, q, *c.taken[p.ProductID].made, days, qty[p.ProductID], 1, c.day)
+			if err != nil {
+				return err
+			}
+			if len(next) > 0 {
+				dayProblems[i].Next = next[0]
+			}
+		}
+		return &calendar.DayError{Lines: dayProblems}
+	}
+	return nil
 }
 
 // countCheckout counts the order against the hourly limit of its network

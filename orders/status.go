@@ -110,9 +110,10 @@ type cancelled struct {
 // giveBack returns cancelled orders' stock, or their made-to-order lines
 // to their days' counts, and frees their pickup places and delivery days.
 // It runs once per order: only the change to cancelled calls it. Rows are
-// locked in the order checkout locks them — products by id, then slots,
-// then delivery days, then products' days — across all the orders at once,
-// so it cannot deadlock with a checkout.
+// locked in the order checkout locks them — slots, then delivery days,
+// then products' days, then products by id (checkout takes the stock
+// last) — across all the orders at once, so it cannot deadlock with a
+// checkout.
 func giveBack(ctx context.Context, q *db.Queries, orders []cancelled, staffID int64, now time.Time) error {
 	type line struct {
 		db.OrderLinesRow
@@ -135,24 +136,6 @@ func giveBack(ctx context.Context, q *db.Queries, orders []cancelled, staffID in
 			days = append(days, o.booked.DeliverySlotID.Int64)
 		}
 	}
-	slices.SortStableFunc(lines, func(a, b line) int { return cmp.Compare(a.ProductID, b.ProductID) })
-	for _, l := range lines {
-		if l.MadeFor.Valid {
-			continue // below, after the slots, as checkout takes them
-		}
-		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
-		if err != nil {
-			return err
-		}
-		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
-			ProductID: l.ProductID, StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0},
-			OrderID: pgtype.Int8{Int64: l.order.id, Valid: true}, Delta: l.Quantity, ResultingStock: left,
-			Reason: "Returned from cancelled order " + shop.OrderNumber(l.order.number), CreatedAt: now,
-		})
-		if err != nil {
-			return err
-		}
-	}
 	slices.Sort(slots)
 	for _, id := range slots {
 		if err := q.FreeSlotPlace(ctx, id); err != nil {
@@ -173,6 +156,24 @@ func giveBack(ctx context.Context, q *db.Queries, orders []cancelled, staffID in
 			if err := q.ReturnToDay(ctx, db.ReturnToDayParams{ProductID: l.ProductID, Day: l.MadeFor.Time, Qty: l.Quantity}); err != nil {
 				return err
 			}
+		}
+	}
+	slices.SortStableFunc(lines, func(a, b line) int { return cmp.Compare(a.ProductID, b.ProductID) })
+	for _, l := range lines {
+		if l.MadeFor.Valid {
+			continue // given back to its day above
+		}
+		left, err := q.ReturnStock(ctx, db.ReturnStockParams{ID: l.ProductID, Qty: l.Quantity})
+		if err != nil {
+			return err
+		}
+		err = q.InsertStockMovement(ctx, db.InsertStockMovementParams{
+			ProductID: l.ProductID, StaffID: pgtype.Int8{Int64: staffID, Valid: staffID != 0},
+			OrderID: pgtype.Int8{Int64: l.order.id, Valid: true}, Delta: l.Quantity, ResultingStock: left,
+			Reason: "Returned from cancelled order " + shop.OrderNumber(l.order.number), CreatedAt: now,
+		})
+		if err != nil {
+			return err
 		}
 	}
 	return nil

@@ -74,8 +74,17 @@ type CatalogueQuery struct {
 	SortChoice Sort   // what the customer picked; "" means best match
 	Sort       Sort   // the ordering applied
 	Usual      Sort   // the visitor's usual order, when nothing is searched or chosen
-	Page       int    // 1-based
+	Page       int    // 1-based; with After or Before only the page's number as shown
+	// After and Before page by keyset: the page starts after (or ends
+	// before) the product with this id in the order applied; 0 for none.
+	// Without either, Page is read by offset (links from before keyset
+	// paging, and searches).
+	After, Before int64
 }
+
+// SearchCountCap is how far a search's matches are counted; past it the
+// page says "more than".
+const SearchCountCap = 1000
 
 // FirstSortLabel names the sort menu's first choice (no order chosen):
 // the best match for a search, otherwise the visitor's usual order.
@@ -116,8 +125,33 @@ func ParseCatalogueQuery(v url.Values, defaultSort Sort) (CatalogueQuery, error)
 		}
 		q.Page = n
 	}
+	for _, c := range []struct {
+		name string
+		to   *int64
+	}{{"after", &q.After}, {"before", &q.Before}} {
+		if p := v.Get(c.name); p != "" {
+			n, err := strconv.ParseInt(p, 10, 64)
+			if err != nil || n < 1 {
+				return q, &InputError{Field: c.name, Message: "That page link is broken: “after” and “before” must be product numbers. Go back to the first page."}
+			}
+			*c.to = n
+		}
+	}
+	if q.After != 0 && q.Before != 0 {
+		return q, &InputError{Field: "after", Message: "That page link is broken: “after” and “before” must be used one at a time. Go back to the first page."}
+	}
+	if q.Searching() {
+		// A search's results are paged by offset.
+		q.After, q.Before = 0, 0
+	}
 	return q, nil
 }
+
+// Searching reports whether q searches for something.
+func (q CatalogueQuery) Searching() bool { return TSQuery(q.Search) != "" }
+
+// Keyset reports whether q's pages are read by keyset rather than offset.
+func (q CatalogueQuery) Keyset() bool { return !q.Searching() }
 
 // Values is the query string for q at the given page. Defaults are left
 // out so URLs stay short.
@@ -134,6 +168,38 @@ func (q CatalogueQuery) Values(page int) url.Values {
 	}
 	if page > 1 {
 		v.Set("page", strconv.Itoa(page))
+	}
+	return v
+}
+
+// SelfValues is the query string of q itself, cursor included: where a
+// form on the page comes back to.
+func (q CatalogueQuery) SelfValues() url.Values {
+	v := q.Values(q.Page)
+	if q.After != 0 {
+		v.Set("after", strconv.FormatInt(q.After, 10))
+	}
+	if q.Before != 0 {
+		v.Set("before", strconv.FormatInt(q.Before, 10))
+	}
+	return v
+}
+
+// AfterValues is the query string of the page after the one ending with the
+// product id (shown as page number page).
+func (q CatalogueQuery) AfterValues(id int64, page int) url.Values {
+	v := q.Values(page)
+	v.Set("after", strconv.FormatInt(id, 10))
+	return v
+}
+
+// BeforeValues is the query string of the page before the one starting
+// with the product id (shown as page number page). The first page has no
+// cursor, so that it has one URL.
+func (q CatalogueQuery) BeforeValues(id int64, page int) url.Values {
+	v := q.Values(page)
+	if page > 1 {
+		v.Set("before", strconv.FormatInt(id, 10))
 	}
 	return v
 }

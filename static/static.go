@@ -4,13 +4,19 @@
 package static
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
 	"io/fs"
 	"mime"
 	"path"
+	"strconv"
 	"strings"
+	"sync"
+
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/gzip"
 )
 
 //go:embed css js img
@@ -25,6 +31,82 @@ type Asset struct {
 	ContentType string
 	ETag        string // strong ETag: the content hash
 	hashedName  string
+
+	compressOnce sync.Once
+	gzip, brotli []byte // nil when compressing does not make it smaller
+}
+
+// Encoding is a content coding an asset may be sent in.
+type Encoding struct {
+	Name string // "br", "gzip" or "" for none
+	Body []byte
+	ETag string // a strong ETag of this representation
+}
+
+// For picks the smallest representation the request's Accept-Encoding
+// allows: brotli, gzip or the file itself. Each is compressed once per
+// process, at the best level, and kept.
+func (a *Asset) For(acceptEncoding string) Encoding {
+	a.compress()
+	if a.brotli != nil && Accepts(acceptEncoding, "br") {
+		return Encoding{Name: "br", Body: a.brotli, ETag: a.ETag[:len(a.ETag)-1] + "-br\""}
+	}
+	if a.gzip != nil && Accepts(acceptEncoding, "gzip") {
+		return Encoding{Name: "gzip", Body: a.gzip, ETag: a.ETag[:len(a.ETag)-1] + "-gz\""}
+	}
+	return Encoding{Body: a.Body, ETag: a.ETag}
+}
+
+func (a *Asset) compress() {
+	a.compressOnce.Do(func() {
+		if !strings.HasPrefix(a.ContentType, "text/") && !strings.Contains(a.ContentType, "javascript") &&
+			!strings.Contains(a.ContentType, "svg") && !strings.Contains(a.ContentType, "json") {
+			return // images are compressed already
+		}
+		var gz bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		_, _ = w.Write(a.Body)
+		_ = w.Close()
+		if gz.Len() < len(a.Body) {
+			a.gzip = gz.Bytes()
+		}
+		var br bytes.Buffer
+		bw := brotli.NewWriterLevel(&br, brotli.BestCompression)
+		_, _ = bw.Write(a.Body)
+		_ = bw.Close()
+		if br.Len() < len(a.Body) && (a.gzip == nil || br.Len() < len(a.gzip)) {
+			a.brotli = br.Bytes()
+		}
+	})
+}
+
+// Precompress compresses every asset now rather than on its first request.
+func Precompress() {
+	for _, a := range byName {
+		a.compress()
+	}
+}
+
+// Accepts reports whether an Accept-Encoding header value allows coding:
+// named (or "*") without q=0.
+func Accepts(acceptEncoding, coding string) bool {
+	for part := range strings.SplitSeq(acceptEncoding, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.TrimSpace(name)
+		if !strings.EqualFold(name, coding) && name != "*" {
+			continue
+		}
+		q := 1.0
+		for p := range strings.SplitSeq(params, ";") {
+			if k, v, ok := strings.Cut(strings.TrimSpace(p), "="); ok && strings.EqualFold(k, "q") {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = f
+				}
+			}
+		}
+		return q > 0
+	}
+	return false
 }
 
 var (

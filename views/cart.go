@@ -13,6 +13,7 @@ type AddToCart struct {
 	SoldOut   bool
 	ReturnTo  string // where a browser without JavaScript goes back to
 	Compact   bool   // in a catalogue card rather than on the product page
+	Action    string // the cart's add URL, made once per page; "" makes it here
 }
 
 // CartView is the cart page and its swappable region.

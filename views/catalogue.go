@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/a-h/templ"
 	"net/url"
 	"strconv"
 	"strings"
@@ -18,27 +17,20 @@ import (
 type Catalogue struct {
 	Query      shop.CatalogueQuery
 	Categories []db.ListCategoriesRow
-	Products   []db.SearchProductsRow
-	Total      int64
-	Focus      string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
-	View       string // "grid" or "list", from the visitor's preferences
+	Products   []db.CatalogueCard
+	// Total is how many products match; More says a search matches more
+	// than that (it is counted only so far).
+	Total            int64
+	More             bool
+	HasPrev, HasNext bool
+	Focus            string // after an htmx swap, move focus to "results" (paging) or "view" (view switch)
+	View             string // "grid" or "list", from the visitor's preferences
 }
 
 // firstRow is how many product cards the widest layout shows in its
 // first row: their images are the page's largest content, so they load
 // at once, the first with high priority; the rest load as they come near.
 const firstRow = 4
-
-func imageLoading(i int) templ.Attributes {
-	switch {
-	case i == 0:
-		return templ.Attributes{"loading": "eager", "fetchpriority": "high"}
-	case i < firstRow:
-		return templ.Attributes{"loading": "eager"}
-	default:
-		return templ.Attributes{"loading": "lazy"}
-	}
-}
 
 // Pages is how many pages the results fill.
 func (c Catalogue) Pages() int { return shop.Pages(c.Total) }
@@ -68,27 +60,55 @@ func (c Catalogue) Title() string {
 // Summary says what the results region shows; it is announced after htmx swaps.
 func (c Catalogue) Summary() string {
 	what := plural(c.Total, "product", "products")
+	if c.More {
+		what = "More than " + plural(c.Total, "product", "products")
+	}
 	if c.Query.Search != "" {
 		what = fmt.Sprintf("%s matching “%s”", what, c.Query.Search)
 	}
 	if c.CategoryName() != "" {
 		what += " in " + c.CategoryName()
 	}
-	if c.Pages() > 1 {
-		what += fmt.Sprintf(", page %d of %d", c.Query.Page, c.Pages())
+	if c.Paged() {
+		what += ", " + c.PageLabel()
 	}
 	return what
 }
 
-// PageLinks is the window of page numbers shown around the current page.
-func (c Catalogue) PageLinks() []int {
-	last := c.Pages()
-	from, to := max(1, c.Query.Page-2), min(last, c.Query.Page+2)
-	var pages []int
-	for p := from; p <= to; p++ {
-		pages = append(pages, p)
+// Paged reports whether the results need more than one page.
+func (c Catalogue) Paged() bool { return c.HasPrev || c.HasNext || c.Pages() > 1 }
+
+// PageLabel is "page 3 of 10", or "page 3" when the total is only known
+// to be more than a count.
+func (c Catalogue) PageLabel() string {
+	if c.More {
+		return fmt.Sprintf("page %d", c.Query.Page)
 	}
-	return pages
+	return fmt.Sprintf("page %d of %d", c.Query.Page, max(c.Pages(), c.Query.Page))
+}
+
+// PastTheEnd reports whether the page asked for has nothing on it though
+// the shop may: a link to a page that is no more.
+func (c Catalogue) PastTheEnd() bool {
+	return len(c.Products) == 0 && (c.Query.Page > 1 || c.Query.After != 0 || c.Query.Before != 0)
+}
+
+// PrevURL is the previous page's address: by keyset before this page's
+// first product, or by page number for a search.
+func (c Catalogue) PrevURL(ctx context.Context) string {
+	if !c.Query.Keyset() || len(c.Products) == 0 {
+		return URLWithQuery(ctx, c.Query.Values(c.Query.Page-1), RouteCatalogue)
+	}
+	return URLWithQuery(ctx, c.Query.BeforeValues(c.Products[0].ID, c.Query.Page-1), RouteCatalogue)
+}
+
+// NextURL is the next page's address: by keyset after this page's last
+// product, or by page number for a search.
+func (c Catalogue) NextURL(ctx context.Context) string {
+	if !c.Query.Keyset() {
+		return URLWithQuery(ctx, c.Query.Values(c.Query.Page+1), RouteCatalogue)
+	}
+	return URLWithQuery(ctx, c.Query.AfterValues(c.Products[len(c.Products)-1].ID, c.Query.Page+1), RouteCatalogue)
 }
 
 func stock(n int32, made bool) shop.StockLevel { return shop.StockLevel{Stock: n, MadeToOrder: made} }
@@ -135,4 +155,12 @@ func MadeText(w shop.Weekdays) string {
 		return "Made fresh for the day you choose at checkout."
 	}
 	return "Made fresh on " + w.Names() + ", for the day you choose at checkout."
+}
+
+// capitalise upper-cases the first letter of an ASCII sentence.
+func capitalise(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/a-h/templ"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -49,21 +50,48 @@ func (p Paths) URL(name string, params ...any) string {
 	if !ok {
 		panic("views: no route named " + name)
 	}
-	segs := strings.Split(pattern, "/")
-	n := 0
-	for i, s := range segs {
-		if strings.HasPrefix(s, ":") {
-			if n >= len(params) {
-				panic("views: too few params for route " + name)
-			}
-			segs[i] = url.PathEscape(fmt.Sprint(params[n]))
-			n++
+	if !strings.Contains(pattern, "/:") {
+		if len(params) != 0 {
+			panic("views: too many params for route " + name)
 		}
+		return pattern // most routes: nothing to fill, nothing to allocate
+	}
+	var b strings.Builder
+	b.Grow(len(pattern) + 32)
+	n := 0
+	for seg := range strings.SplitSeq(pattern, "/") {
+		if n > 0 || b.Len() > 0 || seg != "" {
+			b.WriteByte('/')
+		}
+		if !strings.HasPrefix(seg, ":") {
+			b.WriteString(seg)
+			continue
+		}
+		if n >= len(params) {
+			panic("views: too few params for route " + name)
+		}
+		b.WriteString(url.PathEscape(paramString(params[n])))
+		n++
 	}
 	if n != len(params) {
 		panic("views: too many params for route " + name)
 	}
-	return strings.Join(segs, "/")
+	return b.String()
+}
+
+func paramString(v any) string {
+	switch v := v.(type) {
+	case string:
+		return v
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case int:
+		return strconv.Itoa(v)
+	case int32:
+		return strconv.FormatInt(int64(v), 10)
+	default:
+		return fmt.Sprint(v)
+	}
 }
 
 // Page is what every full page needs besides its own content: the shop,

@@ -42,6 +42,9 @@ type options struct {
 	scenarios   string
 	database    string
 	live        bool
+	sizes       string
+	sizeRun     time.Duration
+	nodes       int
 }
 
 func run() error {
@@ -51,6 +54,9 @@ func run() error {
 	flag.IntVar(&o.concurrency, "c", 32, "concurrent visitors")
 	flag.StringVar(&o.scenarios, "scenarios", strings.Join(scenarioNames(), ","), "scenarios to run, comma separated")
 	flag.StringVar(&o.database, "db", "shopfront_bench", "the database to create or reuse on DATABASE_URL's server")
+	flag.StringVar(&o.sizes, "sizes", "10000,100000", "catalogue sizes to measure the catalogue's pages at, comma separated (products generated into the bench database); empty for none")
+	flag.DurationVar(&o.sizeRun, "size-duration", 5*time.Second, "how long each page is loaded at each catalogue size")
+	flag.IntVar(&o.nodes, "nodes", 1, "nodes to start on the one database; visitors are spread over them")
 	flag.BoolVar(&o.live, "live", true, "measure live streams after the scenarios (1,000 streams on one node; latency over three)")
 	flag.Parse()
 
@@ -65,6 +71,11 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	// The generated products of an earlier run go: the scenarios below
+	// start from the demo shop's 30.
+	if err := dropGenerated(ctx, dbURL); err != nil {
+		return err
+	}
 	sink, err := startMailSink()
 	if err != nil {
 		return err
@@ -75,8 +86,18 @@ func run() error {
 		return err
 	}
 	defer node.stop()
+	bases := []string{node.base}
+	for range o.nodes - 1 {
+		more, err := startNodeWith(ctx, o.bin, dbURL, sink.addr, false)
+		if err != nil {
+			return err
+		}
+		defer more.stop()
+		bases = append(bases, more.base)
+	}
 
-	fmt.Printf("\nLoad from a second process: %d concurrent visitors, %s per scenario, one node (%s); its emails go to an SMTP server in this process\n\n", o.concurrency, o.duration, node.base)
+	fmt.Printf("\nLoad from a second process: %d concurrent visitors, %s per scenario, %d node(s) on one database (%s); their emails go to an SMTP server in this process\n\n",
+		o.concurrency, o.duration, len(bases), strings.Join(bases, ", "))
 	fmt.Printf("%-22s %10s %10s %10s %10s %10s %8s\n", "scenario", "requests", "req/s", "p50", "p90", "p99", "errors")
 	for _, name := range strings.Split(o.scenarios, ",") {
 		sc, ok := scenarios[strings.TrimSpace(name)]
@@ -89,7 +110,7 @@ func run() error {
 			}
 		}
 		mailBefore := sink.received.Load()
-		r := load(ctx, node.base, o, sc)
+		r := load(ctx, bases, o, sc)
 		mailed := sink.received.Load() - mailBefore
 		fmt.Printf("%-22s %10d %10.0f %10s %10s %10s %8d\n", name, r.n, float64(r.n)/r.elapsed.Seconds(),
 			pct(r.latencies, 50), pct(r.latencies, 90), pct(r.latencies, 99), r.errors)
@@ -104,6 +125,9 @@ func run() error {
 		if mailed > 0 {
 			fmt.Printf("  emails the node delivered during the run: %d (%.0f/s)\n", mailed, float64(mailed)/r.elapsed.Seconds())
 		}
+	}
+	if err := sizeBench(ctx, o, bases, dbURL); err != nil {
+		return err
 	}
 	if o.live {
 		node.stop()
@@ -141,7 +165,7 @@ func startNode(ctx context.Context, bin, dbURL, smtpAddr string) (*node, error) 
 	port := fmt.Sprint(ln.Addr().(*net.TCPAddr).Port)
 	ln.Close()
 	env := append(os.Environ(), "DATABASE_URL="+dbURL, "PORT="+port, "APP_ENV=development", "LOG_LEVEL=warn", "DB_MAX_CONNS=20",
-		"SMTP_URL=smtp://"+smtpAddr, "MAIL_FROM=Bench Bakery <orders@bench.example>")
+		"SMTP_URL=smtp://"+smtpAddr, "MAIL_FROM=Bench Bakery <orders@bench.example>", "COOKIE_KEYS="+benchKeys)
 	for _, step := range []string{"migrate", "seed"} {
 		cmd := exec.CommandContext(ctx, bin, step)
 		cmd.Env = env
@@ -258,7 +282,8 @@ type result struct {
 	firstErr  error
 }
 
-func load(ctx context.Context, base string, o options, sc scenario) result {
+// load runs sc with o.concurrency visitors, spread over the nodes at bases.
+func load(ctx context.Context, bases []string, o options, sc scenario) result {
 	ctx, cancel := context.WithTimeout(ctx, o.duration)
 	defer cancel()
 	var (
@@ -267,9 +292,9 @@ func load(ctx context.Context, base string, o options, sc scenario) result {
 		wg  sync.WaitGroup
 	)
 	start := time.Now()
-	for range o.concurrency {
+	for i := range o.concurrency {
 		wg.Go(func() {
-			v := newVisitor(base)
+			v := newVisitor(bases[i%len(bases)])
 			var local result
 			for ctx.Err() == nil {
 				t := time.Now()
@@ -452,10 +477,10 @@ func hotProduct(ctx context.Context, dbURL string) error {
 		return err
 	}
 	// Slots cap at 1000 places, so spread buyers over many of them.
-	rows, err := conn.Query(ctx, `INSERT INTO pickup_slots (starts_at, ends_at, capacity)
-		SELECT date_trunc('hour', now()) + make_interval(days => 3, hours => g), date_trunc('hour', now()) + make_interval(days => 3, hours => g + 1), 1000
+	rows, err := conn.Query(ctx, `INSERT INTO pickup_slots (pickup_point_id, starts_at, ends_at, capacity)
+		SELECT (SELECT min(id) FROM pickup_points WHERE active), date_trunc('hour', now()) + make_interval(days => 3, hours => g), date_trunc('hour', now()) + make_interval(days => 3, hours => g + 1), 1000
 		FROM generate_series(1, 40) g
-		ON CONFLICT (starts_at) DO UPDATE SET capacity = 1000, booked = 0, closed = false RETURNING id`)
+		ON CONFLICT (pickup_point_id, starts_at) DO UPDATE SET capacity = 1000, booked = 0, closed = false RETURNING id`)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"shopfront/catalogue"
 	"shopfront/config"
 	"shopfront/db"
 	"shopfront/demo"
@@ -22,6 +23,7 @@ import (
 	"shopfront/mail"
 	"shopfront/outbox"
 	"shopfront/settings"
+	"shopfront/static"
 )
 
 // mailSender is the configured mail server, or in development without
@@ -95,11 +97,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger, stdout io.W
 	}
 	shopSettings := settings.NewCache(pool, handlers.SettingsTTL)
 	listener.Also(settings.Channel, shopSettings.Invalidate)
+	categories := catalogue.NewCategories(pool, catalogue.CategoriesTTL)
+	listener.Also(catalogue.Channel, categories.Invalidate)
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopListening()
 	go listener.Run(listenCtx)
+	go static.Precompress() // before browsers ask, without delaying readiness
 
-	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Health: health})
+	app, err := handlers.New(handlers.Deps{Config: cfg, Pool: pool, Log: log, Outbox: outbox.New(inserter), Hub: hub, Settings: shopSettings, Categories: categories, Health: health})
 	if err != nil {
 		return err
 	}

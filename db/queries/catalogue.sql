@@ -4,37 +4,102 @@ SELECT c.id, c.slug, c.name,
 FROM categories c
 ORDER BY c.position, c.name;
 
--- name: SearchProducts :many
--- The catalogue page: active products, optionally in one category and
--- matching a prefix tsquery, in an allow-listed order, one page at a time.
+-- The catalogue's pages. Each ordering has a query of its own that reads
+-- its index in order (00010_catalogue_indexes.sql): a page, the first or
+-- a deep one, reads a dozen rows. Paging is by keyset: `after` (or
+-- `before`) is the id of the product the previous page ended (or the next
+-- one began) with, 0 for the first page; `page_offset` serves the older
+-- ?page=N links. A category id of 0 means every category. These run with
+-- a plan made for their parameters, so the conditions that are off fold
+-- away (db.PlannedEachTime).
+
+-- name: CardsByName :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (sqlc.arg(after)::bigint = 0 OR (name, id) > (SELECT k.name, k.id FROM products k WHERE k.id = sqlc.arg(after)::bigint))
+ORDER BY name, id
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: CardsByNameBefore :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (name, id) < (SELECT k.name, k.id FROM products k WHERE k.id = sqlc.arg(before)::bigint)
+ORDER BY name DESC, id DESC
+LIMIT sqlc.arg(page_limit)::integer;
+
+-- name: CardsByPrice :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (sqlc.arg(after)::bigint = 0 OR (price_minor, id) > (SELECT k.price_minor, k.id FROM products k WHERE k.id = sqlc.arg(after)::bigint))
+ORDER BY price_minor, id
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: CardsByPriceBefore :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (price_minor, id) < (SELECT k.price_minor, k.id FROM products k WHERE k.id = sqlc.arg(before)::bigint)
+ORDER BY price_minor DESC, id DESC
+LIMIT sqlc.arg(page_limit)::integer;
+
+-- name: CardsByPriceDesc :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (sqlc.arg(after)::bigint = 0 OR (price_minor, id) < (SELECT k.price_minor, k.id FROM products k WHERE k.id = sqlc.arg(after)::bigint))
+ORDER BY price_minor DESC, id DESC
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: CardsByPriceDescBefore :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (price_minor, id) > (SELECT k.price_minor, k.id FROM products k WHERE k.id = sqlc.arg(before)::bigint)
+ORDER BY price_minor, id
+LIMIT sqlc.arg(page_limit)::integer;
+
+-- name: CardsByNewest :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (sqlc.arg(after)::bigint = 0 OR (created_at, id) < (SELECT k.created_at, k.id FROM products k WHERE k.id = sqlc.arg(after)::bigint))
+ORDER BY created_at DESC, id DESC
+LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
+
+-- name: CardsByNewestBefore :many
+SELECT * FROM catalogue_cards
+WHERE (sqlc.arg(category_id)::bigint = 0 OR category_id = sqlc.arg(category_id)::bigint)
+  AND (created_at, id) > (SELECT k.created_at, k.id FROM products k WHERE k.id = sqlc.arg(before)::bigint)
+ORDER BY created_at, id
+LIMIT sqlc.arg(page_limit)::integer;
+
+-- name: SearchCards :many
+-- Products matching a prefix tsquery (the GIN index on search), in an
+-- allow-listed order, by offset: a search is read a few pages deep.
 SELECT p.id, p.slug, p.name, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,
        (p.daily_limit IS NOT NULL)::boolean AS made_to_order, p.made_on, p.created_at,
-       c.slug AS category_slug, c.name AS category_name,
-       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash,
-       count(*) OVER ()::bigint AS total
+       p.category_id, c.slug AS category_slug, c.name AS category_name,
+       coalesce(encode(i.sha256, 'hex'), '')::text AS image_hash
 FROM products p
 JOIN categories c ON c.id = p.category_id
 LEFT JOIN images i ON i.id = p.image_id
 WHERE p.active
-  AND (sqlc.arg(category)::text = '' OR c.slug = sqlc.arg(category)::text)
-  AND (sqlc.arg(tsquery)::text = '' OR p.search @@ to_tsquery('english', sqlc.arg(tsquery)::text))
+  AND p.search @@ to_tsquery('english', sqlc.arg(tsquery)::text)
+  AND (sqlc.arg(category_id)::bigint = 0 OR p.category_id = sqlc.arg(category_id)::bigint)
 ORDER BY
-  CASE WHEN sqlc.arg(sort)::text = 'relevance' AND sqlc.arg(tsquery)::text <> ''
-       THEN ts_rank(p.search, to_tsquery('english', sqlc.arg(tsquery)::text)) END DESC,
+  CASE WHEN sqlc.arg(sort)::text = 'relevance' THEN ts_rank(p.search, to_tsquery('english', sqlc.arg(tsquery)::text)) END DESC,
   CASE WHEN sqlc.arg(sort)::text = 'price_asc' THEN p.price_minor END ASC,
   CASE WHEN sqlc.arg(sort)::text = 'price_desc' THEN p.price_minor END DESC,
   CASE WHEN sqlc.arg(sort)::text = 'newest' THEN p.created_at END DESC,
   p.name, p.id
 LIMIT sqlc.arg(page_limit)::integer OFFSET sqlc.arg(page_offset)::integer;
 
--- name: CountProducts :one
--- Used when a page is past the end and the window count is unavailable.
-SELECT count(*)::bigint
-FROM products p
-JOIN categories c ON c.id = p.category_id
-WHERE p.active
-  AND (sqlc.arg(category)::text = '' OR c.slug = sqlc.arg(category)::text)
-  AND (sqlc.arg(tsquery)::text = '' OR p.search @@ to_tsquery('english', sqlc.arg(tsquery)::text));
+-- name: CountSearch :one
+-- How many products match a search, counted up to a cap: past it the
+-- page says "more than".
+SELECT count(*)::bigint FROM (
+  SELECT 1 FROM products p
+  WHERE p.active
+    AND p.search @@ to_tsquery('english', sqlc.arg(tsquery)::text)
+    AND (sqlc.arg(category_id)::bigint = 0 OR p.category_id = sqlc.arg(category_id)::bigint)
+  LIMIT sqlc.arg(count_cap)::integer
+) s;
 
 -- name: GetProductBySlug :one
 SELECT p.id, p.slug, p.name, p.description, p.price_minor, p.currency, (CASE WHEN p.daily_limit IS NULL THEN p.stock ELSE p.daily_limit END)::integer AS stock,

@@ -28,23 +28,47 @@ SELECT pg_advisory_xact_lock(hashtextextended(sqlc.arg(key)::text, 42));
 -- name: OrderByIdempotencyKey :one
 SELECT id, number, token, content_hash FROM orders WHERE idempotency_key = $1;
 
--- name: TakeStock :one
--- Takes qty units only if that many are left; no row means "not enough".
--- A product made to order has no stock to take: its day's count is taken
--- once the order's day is known (TakeFromDay), the row locked here.
-UPDATE products
-SET stock = CASE WHEN daily_limit IS NULL THEN stock - sqlc.arg(qty)::integer ELSE stock END, updated_at = now()
-WHERE id = sqlc.arg(id) AND active AND (daily_limit IS NOT NULL OR stock >= sqlc.arg(qty)::integer)
-RETURNING name, price_minor, currency, stock, daily_limit, made_on, max_per_order;
+-- name: ProductsForOrder :many
+-- What checkout needs of the products in a cart, read without locking
+-- them: the stock is taken last (TakeStockForOrder), on the same
+-- conditions, so the rows everyone wants are locked only until commit.
+SELECT id, name, active, price_minor, currency, stock, daily_limit, made_on, max_per_order
+FROM products
+WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+
+-- name: TakeStockForOrder :one
+-- The last step of placing an order: takes qty units only if that many
+-- are left and the product is still as the order was made from it (for
+-- sale, same price, currency and way of being sold, within its
+-- per-order cap), and records the sale in the stock ledger, in one
+-- statement. A product made to order has no stock to take (its day's
+-- count was taken already): its row is only locked. No row means the
+-- product changed or ran out meanwhile.
+WITH taken AS (
+    UPDATE products p
+    SET stock = CASE WHEN p.daily_limit IS NULL THEN p.stock - sqlc.arg(qty)::integer ELSE p.stock END, updated_at = now()
+    WHERE p.id = sqlc.arg(product_id)::bigint AND p.active AND p.price_minor = sqlc.arg(price)::bigint AND p.currency = sqlc.arg(currency)::text
+      AND (p.daily_limit IS NOT NULL) = sqlc.arg(made)::boolean
+      AND (p.daily_limit IS NOT NULL OR p.stock >= sqlc.arg(qty)::integer)
+      AND (p.max_per_order IS NULL OR p.max_per_order >= sqlc.arg(qty)::integer)
+    RETURNING p.id, p.stock, p.daily_limit
+), ledger AS (
+    INSERT INTO stock_movements (product_id, order_id, delta, resulting_stock, reason, created_at)
+    SELECT t.id, sqlc.arg(order_id)::bigint, -sqlc.arg(qty)::integer, t.stock, sqlc.arg(reason)::text, sqlc.arg(created_at)::timestamptz
+    FROM taken t WHERE t.daily_limit IS NULL
+)
+SELECT taken.stock FROM taken;
 
 -- name: ProductStock :one
 SELECT name, active, stock, max_per_order FROM products WHERE id = $1;
 
 -- name: TakeSlotPlace :one
--- Books a place only in an open, future slot with room left.
+-- Books a place only in an open, future slot with room left, still at the
+-- time and pickup point the order was made for.
 UPDATE pickup_slots s
 SET booked = s.booked + 1
 WHERE s.id = sqlc.arg(id) AND NOT s.closed AND s.booked < s.capacity AND s.starts_at >= sqlc.arg(after)::timestamptz
+  AND s.starts_at = sqlc.arg(starts_at)::timestamptz AND s.pickup_point_id = sqlc.arg(pickup_point_id)::bigint
   AND s.pickup_point_id IN (SELECT p.id FROM pickup_points p WHERE p.active)
 RETURNING s.starts_at, s.ends_at, s.pickup_point_id;
 
@@ -59,9 +83,16 @@ INSERT INTO orders (token, idempotency_key, content_hash, fulfilment, slot_id, d
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16, $17, $18, $19, $20, $21, $22)
 RETURNING id, number;
 
--- name: InsertOrderLine :exec
+-- name: InsertOrderLines :exec
+-- All of an order's lines in one statement; made-to-order lines are for
+-- the order's day.
 INSERT INTO order_lines (order_id, line_no, product_id, product_name, unit_price_minor, quantity, line_total_minor, made_for)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8);
+SELECT sqlc.arg(order_id)::bigint, l.line_no, l.product_id, l.product_name, l.unit_price, l.quantity, l.line_total,
+       CASE WHEN l.made THEN sqlc.narg(day)::date END
+FROM (SELECT unnest(sqlc.arg(line_nos)::integer[]) AS line_no, unnest(sqlc.arg(product_ids)::bigint[]) AS product_id,
+             unnest(sqlc.arg(product_names)::text[]) AS product_name, unnest(sqlc.arg(unit_prices)::bigint[]) AS unit_price,
+             unnest(sqlc.arg(quantities)::integer[]) AS quantity, unnest(sqlc.arg(line_totals)::bigint[]) AS line_total,
+             unnest(sqlc.arg(made)::boolean[]) AS made) l;
 
 -- name: InsertOrderEvent :one
 INSERT INTO order_events (order_id, kind, from_status, to_status, staff_id, reason, created_at)
