@@ -686,6 +686,7 @@ const productsForOrder = `-- name: ProductsForOrder :many
 SELECT id, name, active, price_minor, currency, stock, daily_limit, made_on, max_per_order
 FROM products
 WHERE id = ANY($1::bigint[])
+FOR KEY SHARE
 `
 
 type ProductsForOrderRow struct {
@@ -701,8 +702,12 @@ type ProductsForOrderRow struct {
 }
 
 // What checkout needs of the products in a cart, read without locking
-// them: the stock is taken last (TakeStockForOrder), on the same
-// conditions, so the rows everyone wants are locked only until commit.
+// them for update: the stock is taken last (TakeStockForOrder), on the
+// same conditions, so the rows everyone wants are locked only until
+// commit. FOR KEY SHARE (what the order lines' foreign key takes anyway,
+// and no hindrance to other buyers' stock updates) keeps a product from
+// being deleted under the order: a deletion that came first is waited
+// for, and the product is then simply not there.
 func (q *Queries) ProductsForOrder(ctx context.Context, ids []int64) ([]ProductsForOrderRow, error) {
 	rows, err := q.db.Query(ctx, productsForOrder, ids)
 	if err != nil {

@@ -30,11 +30,16 @@ SELECT id, number, token, content_hash FROM orders WHERE idempotency_key = $1;
 
 -- name: ProductsForOrder :many
 -- What checkout needs of the products in a cart, read without locking
--- them: the stock is taken last (TakeStockForOrder), on the same
--- conditions, so the rows everyone wants are locked only until commit.
+-- them for update: the stock is taken last (TakeStockForOrder), on the
+-- same conditions, so the rows everyone wants are locked only until
+-- commit. FOR KEY SHARE (what the order lines' foreign key takes anyway,
+-- and no hindrance to other buyers' stock updates) keeps a product from
+-- being deleted under the order: a deletion that came first is waited
+-- for, and the product is then simply not there.
 SELECT id, name, active, price_minor, currency, stock, daily_limit, made_on, max_per_order
 FROM products
-WHERE id = ANY(sqlc.arg(ids)::bigint[]);
+WHERE id = ANY(sqlc.arg(ids)::bigint[])
+FOR KEY SHARE;
 
 -- name: TakeStockForOrder :one
 -- The last step of placing an order: takes qty units only if that many
