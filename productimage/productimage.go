@@ -229,6 +229,13 @@ func safeDecode(f format, data []byte) (img image.Image, err error) {
 func makeDisplay(img image.Image) (Image, error) {
 	b := img.Bounds()
 	w, h := fitBox(b.Dx(), b.Dy(), DisplayWidth)
+	return scaleAndEncode(img, w, h)
+}
+
+// scaleAndEncode scales img to w x h and encodes it: PNG if it uses
+// transparency, JPEG otherwise.
+func scaleAndEncode(img image.Image, w, h int) (Image, error) {
+	b := img.Bounds()
 	if w != b.Dx() || h != b.Dy() {
 		// Averaging whole blocks first takes the picture to at most twice
 		// the display size, one source row at a time: x/image/draw's
