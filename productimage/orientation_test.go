@@ -66,22 +66,25 @@ func colourAt(t *testing.T, data []byte, x, y int) string {
 // A photo from a phone held upright is stored as it was seen, and
 // without the GPS position, the EXIF block or the comment it came with.
 func TestPhonePhotosAreStoredUprightWithoutMetadata(t *testing.T) {
-	// The sensor's picture is 2000x1200, red on its left, blue on its right.
-	const w, h = 2000, 1200
-	for _, tc := range []struct {
+	// The sensor's picture is w x h, red on its left, blue on its right:
+	// large enough for one to be scaled to the display size, small for the
+	// others (the race detector makes decoding slow).
+	type want struct {
 		orientation              uint16
+		w, h                     int    // the sensor's picture
 		width, height            int    // of the stored original
 		displayW, displayH       int    // of the display version
 		top, bottom, left, right string // what the upright picture shows there
-	}{
-		{1, w, h, 960, 576, "", "", "red", "blue"},
-		{3, w, h, 960, 576, "", "", "blue", "red"}, // turned 180°
-		{6, h, w, 576, 960, "red", "blue", "", ""}, // turned 90° clockwise: the phone held upright
-		{8, h, w, 576, 960, "blue", "red", "", ""}, // turned 90° anticlockwise
-		{5, h, w, 576, 960, "red", "blue", "", ""}, // transposed
-		{2, w, h, 960, 576, "", "", "blue", "red"}, // mirrored
+	}
+	for _, tc := range []want{
+		{6, 2000, 1200, 1200, 2000, 576, 960, "red", "blue", "", ""}, // turned 90° clockwise: the phone held upright
+		{1, 200, 120, 200, 120, 200, 120, "", "", "red", "blue"},
+		{3, 200, 120, 200, 120, 200, 120, "", "", "blue", "red"}, // turned 180°
+		{8, 200, 120, 120, 200, 120, 200, "blue", "red", "", ""}, // turned 90° anticlockwise
+		{5, 200, 120, 120, 200, 120, 200, "red", "blue", "", ""}, // transposed
+		{2, 200, 120, 200, 120, 200, 120, "", "", "blue", "red"}, // mirrored
 	} {
-		photo := phonephoto.JPEG(w, h, tc.orientation)
+		photo := phonephoto.JPEG(tc.w, tc.h, tc.orientation)
 		orig, disp, err := Process(photo)
 		if err != nil {
 			t.Fatalf("orientation %d: %v", tc.orientation, err)

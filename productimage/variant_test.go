@@ -9,7 +9,7 @@ import (
 )
 
 func TestVariantsAreTheDisplayVersionNarrower(t *testing.T) {
-	_, landscape, err := Process(encodeJPEG(t, testImage(2400, 1800, false)))
+	_, landscape, err := Process(encodeJPEG(t, testImage(1200, 900, false)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestVariantsAreTheDisplayVersionNarrower(t *testing.T) {
 		}
 	}
 	// Only the fixed widths, and only display versions.
-	original := encodeJPEG(t, testImage(2400, 1800, false))
+	original := encodeJPEG(t, testImage(1200, 900, false))
 	for _, tc := range []struct {
 		what  string
 		data  []byte
@@ -60,7 +60,7 @@ func TestVariantsAreTheDisplayVersionNarrower(t *testing.T) {
 	}{
 		{"a width not offered", landscape.Data, 300},
 		{"no width", landscape.Data, 0},
-		{"an original of 2400 px", original, 240},
+		{"an original of 1200 px", original, 240},
 		{"not an image", []byte("hello"), 240},
 	} {
 		if _, err := Variant(tc.data, tc.width); !errors.Is(err, ErrNoVariant) {

@@ -54,3 +54,9 @@ func cardImage(ctx context.Context, hash, view string) templ.Attributes {
 func productImage(ctx context.Context, hash string, width int32) templ.Attributes {
 	return templ.Attributes{"srcset": imageSrcset(ctx, hash, int(width)), "sizes": productImageSizes}
 }
+
+// thumbnailURL is the narrowest version of the display image hash, for a
+// staff list's small picture.
+func thumbnailURL(ctx context.Context, hash string) string {
+	return URL(ctx, RouteImage, hash) + "?w=" + strconv.Itoa(productimage.VariantWidths[0])
+}
