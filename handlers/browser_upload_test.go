@@ -99,7 +99,7 @@ func TestBrowserImageUploadShowsProgress(t *testing.T) {
 	held.hold.Store(true)
 	before := admInt(t, c, "SELECT image_id FROM products WHERE id = $1", id)
 	apptest.Do(t, ctx, "uploading a photo",
-		chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeFile(t, "IMG_2041.JPG", phonephoto.JPEG(1500, 1000, 6))}),
+		chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeFile(t, "IMG_2041.JPG", phonephoto.JPEG(600, 400, 6))}),
 		chromedp.Click(chromedp.CSS(uploadForm+` button[type="submit"]`)))
 	pollUntil(t, browserWait, func() bool { return held.arrived.Load() >= 1 }, "the upload to reach the shop")
 	form := `document.querySelector(` + jsQuote(uploadForm) + `)`
@@ -122,7 +122,7 @@ func TestBrowserImageUploadShowsProgress(t *testing.T) {
 	if after := admInt(t, c, "SELECT image_id FROM products WHERE id = $1", id); after == before {
 		t.Fatal("the product's image did not change")
 	}
-	checkUpright(t, "display version", loadImage(t, c, `SELECT i.content_type, i.width, i.height, i.data FROM products p JOIN images i ON i.id = p.image_id WHERE p.id = $1`, id), 640, 960)
+	checkUpright(t, "display version", loadImage(t, c, `SELECT i.content_type, i.width, i.height, i.data FROM products p JOIN images i ON i.id = p.image_id WHERE p.id = $1`, id), 400, 600)
 }
 
 // Without JavaScript the upload is a plain form post.
@@ -138,7 +138,7 @@ func TestBrowserImageUploadWorksWithoutJavaScript(t *testing.T) {
 	before := admInt(t, c, "SELECT image_id FROM products WHERE id = $1", id)
 	browserMarkWindow(t, ctx)
 	apptest.Do(t, ctx, "uploading a photo",
-		chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeFile(t, "IMG_2041.JPG", phonephoto.JPEG(1500, 1000, 6))}),
+		chromedp.SetUploadFiles(chromedp.CSS("#image"), []string{writeFile(t, "IMG_2041.JPG", phonephoto.JPEG(600, 400, 6))}),
 		chromedp.Click(chromedp.CSS(uploadForm+` button[type="submit"]`)))
 	browserWaitForPage(t, ctx, `location.pathname == `+jsQuote(page)+` && document.getElementById("flash").textContent.includes("Image uploaded.")`, page+" saying the image is uploaded")
 	if after := admInt(t, c, "SELECT image_id FROM products WHERE id = $1", id); after == before {

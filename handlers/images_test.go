@@ -36,7 +36,7 @@ func TestProductImagesComeAtTheWidthsTheLayoutUses(t *testing.T) {
 	const slug = "cox-apples"
 	id := productID(t, c.Pool, slug)
 	staff, _ := admSignIn(t, c, "photos@example.com", staffauth.RoleStaff)
-	r := admUpload(t, staff, id, staff.Token(t, fmt.Sprintf("/admin/products/%d", id)), "apples.jpg", "image/jpeg", phonephoto.JPEG(1500, 1000, 1))
+	r := admUpload(t, staff, id, staff.Token(t, fmt.Sprintf("/admin/products/%d", id)), "apples.jpg", "image/jpeg", phonephoto.JPEG(1200, 800, 1))
 	if flash := admFlash(t, staff, r); flash != "Image uploaded." {
 		t.Fatalf("upload: flash %q", flash)
 	}

@@ -70,7 +70,7 @@ func checkUpright(t *testing.T, what string, img storedImage, w, h int) {
 func TestPhonePhotoUploadsAreStoredUprightWithoutGPS(t *testing.T) {
 	t.Parallel()
 	c := apptest.NewCluster(t, apptest.Options{Demo: true})
-	photo := phonephoto.JPEG(1500, 1000, 6) // the sensor's landscape picture, red left, blue right
+	photo := phonephoto.JPEG(600, 400, 6) // the sensor's landscape picture, red left, blue right
 	if !bytes.Contains(photo, phonephoto.GPSLatitude) {
 		t.Fatal("the test photo carries no GPS position")
 	}
@@ -82,8 +82,8 @@ func TestPhonePhotoUploadsAreStoredUprightWithoutGPS(t *testing.T) {
 		t.Fatalf("upload: flash %q", flash)
 	}
 	const q = `SELECT i.content_type, i.width, i.height, i.data FROM products p JOIN images i ON i.id = p.%s WHERE p.id = $1`
-	checkUpright(t, "original", loadImage(t, c, fmt.Sprintf(q, "original_image_id"), id), 1000, 1500)
-	checkUpright(t, "display version", loadImage(t, c, fmt.Sprintf(q, "image_id"), id), 640, 960)
+	checkUpright(t, "original", loadImage(t, c, fmt.Sprintf(q, "original_image_id"), id), 400, 600)
+	checkUpright(t, "display version", loadImage(t, c, fmt.Sprintf(q, "image_id"), id), 400, 600)
 
 	owner := signedIn(t, c, "owner@example.com", staffauth.RoleOwner)
 	r = owner.Upload(t, "/admin/settings", "/admin/settings/logo", "logo", "IMG_2041.JPG", "image/jpeg", photo,
@@ -92,7 +92,7 @@ func TestPhonePhotoUploadsAreStoredUprightWithoutGPS(t *testing.T) {
 		t.Fatalf("logo upload: flash %q", flash)
 	}
 	const logo = `SELECT i.content_type, i.width, i.height, i.data FROM shop_settings s JOIN images i ON i.id = s.%s`
-	checkUpright(t, "logo", loadImage(t, c, fmt.Sprintf(logo, "logo_image_id")), 640, 960)
+	checkUpright(t, "logo", loadImage(t, c, fmt.Sprintf(logo, "logo_image_id")), 400, 600)
 	icon := loadImage(t, c, fmt.Sprintf(logo, "icon_image_id"))
 	m, _, err := image.Decode(bytes.NewReader(icon.data))
 	if err != nil {

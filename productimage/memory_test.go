@@ -88,7 +88,7 @@ func TestMemoryBombsAreRefusedOrProcessedWithinBudget(t *testing.T) {
 		{"interlaced 16-bit RGBA PNG, 24 MP", craftPNG(t, 5656, 4242, 6, 16, true), true},
 		{"8-bit grey PNG, 24 MP", craftPNG(t, 5656, 4242, 0, 8, false), false},
 		{"progressive 4:4:4 JPEG, 24 MP", progressiveJPEGHeader(5656, 4242), true},
-		{"12 MP phone photo turned by its EXIF orientation", phonephoto.JPEG(4000, 3000, 6), false},
+		{"6 MP phone photo turned by its EXIF orientation", phonephoto.JPEG(3000, 2000, 6), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

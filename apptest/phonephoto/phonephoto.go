@@ -64,14 +64,17 @@ func ExifSegment(orientation uint16) []byte {
 // its end.
 func JPEG(w, h int, orientation uint16) []byte {
 	m := image.NewRGBA(image.Rect(0, 0, w, h))
-	for y := range h {
-		for x := range w {
-			c := color.RGBA{220, 20, 20, 255}
-			if x >= w/2 {
-				c = color.RGBA{20, 20, 220, 255}
-			}
-			m.SetRGBA(x, y, c)
+	red, blue := color.RGBA{220, 20, 20, 255}, color.RGBA{20, 20, 220, 255}
+	row := m.Pix[:m.Stride]
+	for x := range w {
+		c := red
+		if x >= w/2 {
+			c = blue
 		}
+		row[4*x], row[4*x+1], row[4*x+2], row[4*x+3] = c.R, c.G, c.B, c.A
+	}
+	for y := 1; y < h; y++ {
+		copy(m.Pix[y*m.Stride:], row)
 	}
 	var b bytes.Buffer
 	if err := jpeg.Encode(&b, m, &jpeg.Options{Quality: 90}); err != nil {
