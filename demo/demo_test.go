@@ -138,3 +138,42 @@ func TestImage(t *testing.T) {
 		hashes[h] = p.Slug
 	}
 }
+
+// Every demo product is drawn as what it is (carrots as carrots, a
+// baguette as a baguette), not as its category's general picture.
+func TestEveryProductHasItsOwnDrawing(t *testing.T) {
+	for _, p := range Products() {
+		if _, ok := drawings[p.Slug]; !ok {
+			t.Errorf("%s has no drawing of its own", p.Slug)
+		}
+	}
+	// The carrots are orange and green, not an apple's red.
+	for _, p := range Products() {
+		if p.Slug != "bunched-carrots" {
+			continue
+		}
+		img, err := png.Decode(bytes.NewReader(Image(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var orange, green, red int
+		b := img.Bounds()
+		for y := b.Min.Y; y < b.Max.Y; y++ {
+			for x := b.Min.X; x < b.Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				r, g, bl = r>>8, g>>8, bl>>8
+				switch {
+				case r > 200 && g > 90 && g < 160 && bl < 70:
+					orange++
+				case g > 70 && r < g*3/4 && bl < g*3/4:
+					green++
+				case r > 150 && g < 70 && bl < 70:
+					red++
+				}
+			}
+		}
+		if orange < 4000 || green < 500 || red > orange/10 {
+			t.Errorf("the carrots' picture has %d orange, %d green and %d red pixels: not carrots", orange, green, red)
+		}
+	}
+}

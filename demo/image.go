@@ -7,7 +7,6 @@ import (
 	"image/color"
 	"image/png"
 	"math"
-	"strings"
 )
 
 const (
@@ -25,8 +24,9 @@ var categoryHue = map[string]float64{
 }
 
 // Image returns a 480x360 PNG illustrating p: a soft gradient backdrop in the
-// category's hue and a flat illustration picked by category. Everything
-// random is derived from the slug, so the bytes are the same on every call.
+// category's hue and a flat drawing of the product itself (drawings).
+// Everything random is derived from the slug, so the bytes are the same on
+// every call.
 func Image(p Product) []byte {
 	r := newRNG(p.Slug)
 	c := &canvas{image.NewRGBA(image.Rect(0, 0, imgW, imgH))}
@@ -40,29 +40,7 @@ func Image(p Product) []byte {
 
 	gy := horizon + r.between(30, 50) // where the product sits on the table
 	s := r.between(0.85, 1.05)
-	switch p.CategorySlug {
-	case "bread":
-		drawLoaf(c, r, cx, gy, s)
-	case "pastries-cakes":
-		drawCake(c, r, cx, gy, s)
-	case "dairy-eggs":
-		switch {
-		case strings.Contains(p.Slug, "egg"):
-			drawEggs(c, r, cx, gy, s)
-		case strings.Contains(p.Slug, "cheese"), strings.Contains(p.Slug, "butter"):
-			drawWheel(c, r, cx, gy, s)
-		default:
-			drawBottle(c, r, cx, gy, s, hsl(r.between(0, 360), 0.1, 0.97))
-		}
-	case "fruit-veg":
-		drawFruit(c, r, cx, gy, s)
-	default:
-		if strings.Contains(p.Slug, "oil") {
-			drawBottle(c, r, cx, gy, s, hsl(r.between(42, 52), 0.85, 0.55))
-		} else {
-			drawJar(c, r, cx, gy, s)
-		}
-	}
+	drawingFor(p)(c, r, cx, gy, s)
 
 	// DefaultCompression rather than BestCompression: on these flat images
 	// Best only saves ~5% (max ~14 KB vs ~15 KB) but is ~9x slower (~50 ms per
@@ -73,105 +51,6 @@ func Image(p Product) []byte {
 		panic(err) // cannot happen when writing to a bytes.Buffer
 	}
 	return buf.Bytes()
-}
-
-// --- illustrations; (cx, gy) is the bottom centre of the object, s its scale ---
-
-func drawLoaf(c *canvas, r *rng, cx, gy, s float64) {
-	crust := hsl(r.between(24, 36), 0.6, r.between(0.42, 0.55))
-	crumb := hsl(40, 0.6, 0.8)
-	hw := r.between(110, 140) * s
-	c.shadow(cx, gy, hw*1.05, s)
-	c.fill(rrect(cx, gy-45*s, hw, 45*s, 28*s), crust)
-	c.fill(ellipse(cx, gy-80*s, hw*0.97, 55*s), crust)
-	for i := -1.0; i <= 1; i++ { // scoring slashes showing the paler crumb
-		c.fill(rotate(ellipse(cx+i*hw*0.42, gy-100*s, 26*s, 6*s), -0.6), crumb)
-	}
-	c.paint(ellipse(cx-hw*0.4, gy-118*s, hw*0.35, 9*s), white, 0.25, 1)
-}
-
-func drawCake(c *canvas, r *rng, cx, gy, s float64) {
-	sponge := hsl(r.between(30, 42), 0.65, r.between(0.62, 0.74))
-	jam := hsl(r.between(345, 365), 0.7, 0.45)
-	icing := hsl(r.between(0, 360), 0.55, 0.9)
-	rx, ry := r.between(95, 120)*s, 28*s
-	c.shadow(cx, gy, rx*1.3, s)
-	c.fill(ellipse(cx, gy-8*s, rx*1.25, ry*1.2), hsl(0, 0, 0.98)) // plate
-	base := gy - 14*s
-	c.band(cx, base-40*s, base, rx, ry, sponge)
-	c.band(cx, base-50*s, base-40*s, rx, ry, jam)
-	c.band(cx, base-90*s, base-50*s, rx, ry, sponge)
-	c.fill(ellipse(cx, base-90*s, rx, ry), icing)
-	for i, n := 0, 1+r.intn(3); i < n; i++ { // cherries on top
-		x := cx + (float64(i)-float64(n-1)/2)*40*s
-		c.fill(circle(x, base-98*s, 13*s), jam)
-		c.paint(circle(x-4*s, base-102*s, 4*s), white, 0.6, 1)
-	}
-}
-
-func drawEggs(c *canvas, r *rng, cx, gy, s float64) {
-	c.shadow(cx, gy, 135*s, s)
-	for _, dx := range []float64{-78, 78, 0} { // middle egg last, so it sits in front
-		shell := hsl(r.between(22, 34), r.between(0.3, 0.55), r.between(0.62, 0.82))
-		x, rx, ry := cx+dx*s, r.between(40, 46)*s, r.between(53, 60)*s
-		y := gy - ry
-		if dx == 0 {
-			y += 6 * s
-		}
-		c.fill(ellipse(x, y, rx, ry), shell)
-		c.paint(ellipse(x-rx*0.35, y-ry*0.4, rx*0.25, ry*0.3), white, 0.35, 1)
-	}
-}
-
-func drawWheel(c *canvas, r *rng, cx, gy, s float64) {
-	rind := hsl(r.between(35, 50), 0.55, r.between(0.5, 0.6))
-	paste := hsl(r.between(45, 52), 0.75, r.between(0.78, 0.86))
-	rx, ry := r.between(100, 125)*s, 32*s
-	c.shadow(cx, gy, rx*1.05, s)
-	c.band(cx, gy-ry-70*s, gy-ry, rx, ry, rind)
-	c.fill(ellipse(cx, gy-ry-70*s, rx*0.96, ry*0.94), paste)
-}
-
-func drawBottle(c *canvas, r *rng, cx, gy, s float64, body color.RGBA) {
-	capCol := hsl(r.between(0, 360), 0.7, 0.5)
-	hw := r.between(48, 58) * s
-	c.shadow(cx, gy, hw*1.4, s)
-	c.fill(rrect(cx, gy-75*s, hw, 75*s, 26*s), body)
-	c.fill(ellipse(cx, gy-145*s, hw, 40*s), body) // shoulders
-	c.fill(rrect(cx, gy-190*s, 22*s, 35*s, 6*s), body)
-	c.fill(rrect(cx, gy-222*s, 25*s, 10*s, 4*s), capCol)
-	c.fill(rrect(cx, gy-75*s, hw, 30*s, 2*s), hsl(r.between(0, 360), 0.35, 0.88)) // label
-	c.paint(rrect(cx-hw*0.55, gy-110*s, 6*s, 60*s, 6*s), white, 0.4, 1)
-}
-
-func drawJar(c *canvas, r *rng, cx, gy, s float64) {
-	contents := hsl(r.between(-10, 45), r.between(0.6, 0.85), r.between(0.35, 0.55))
-	lid := hsl(r.between(0, 360), 0.55, 0.55)
-	hw, hh := r.between(70, 85)*s, r.between(75, 90)*s
-	c.shadow(cx, gy, hw*1.1, s)
-	c.fill(rrect(cx, gy-hh, hw, hh, 24*s), contents)
-	c.fill(rrect(cx, gy-2*hh-8*s, hw*0.9, 18*s, 6*s), lid)
-	c.fill(rrect(cx, gy-hh, hw*0.75, hh*0.4, 4*s), hsl(45, 0.5, 0.93)) // label
-	c.paint(rrect(cx-hw*0.7, gy-hh*1.45, 6*s, hh*0.3, 6*s), white, 0.45, 1)
-}
-
-func drawFruit(c *canvas, r *rng, cx, gy, s float64) {
-	rad := r.between(62, 75) * s
-	c.shadow(cx+20*s, gy, rad*1.6, s)
-	if r.intn(2) == 0 { // sometimes a smaller companion behind
-		c.fillFruit(cx+rad*1.05, gy-rad*0.7, rad*0.7, r)
-	}
-	c.fillFruit(cx, gy-rad, rad, r)
-	stemX, stemTop := cx, gy-2*rad-18*s
-	c.fill(rotate(rrect(stemX, stemTop+10*s, 4*s, 16*s, 3*s), 0.25), hsl(25, 0.45, 0.3))
-	leaf := rotate(ellipse(stemX+30*s, stemTop+4*s, 28*s, 11*s), r.between(-0.5, -0.2))
-	c.fill(leaf, hsl(r.between(95, 125), 0.55, 0.4))
-}
-
-func (c *canvas) fillFruit(x, y, rad float64, r *rng) {
-	// Hues from red through orange and yellow to green read as produce.
-	c.fill(circle(x, y, rad), hsl(r.between(-5, 100), r.between(0.6, 0.8), r.between(0.45, 0.55)))
-	c.paint(circle(x-rad*0.35, y-rad*0.35, rad*0.28), white, 0.3, 1)
 }
 
 // --- canvas and shapes ---
@@ -209,6 +88,60 @@ func rrect(cx, cy, hw, hh, rad float64) shape {
 		qy := math.Abs(y-cy) - (hh - rad)
 		return length(max(qx, 0), max(qy, 0)) + min(max(qx, qy), 0) - rad
 	}, cx - hw, cy - hh, cx + hw, cy + hh}
+}
+
+// capsule is a stroke from (ax, ay) to (bx, by) whose radius goes from ra
+// to rb: a carrot, a baguette, a strawberry (Inigo Quilez's uneven capsule).
+func capsule(ax, ay, bx, by, ra, rb float64) shape {
+	dx, dy := bx-ax, by-ay
+	h := dx*dx + dy*dy
+	b := ra - rb
+	cx, cy := math.Sqrt(max(h-b*b, 0)), b
+	return shape{func(x, y float64) float64 {
+		px, py := x-ax, y-ay
+		qx, qy := math.Abs(px*dy-py*dx)/h, (px*dx+py*dy)/h
+		k := cx*qy - cy*qx
+		m := cx*qx + cy*qy
+		n := qx*qx + qy*qy
+		switch {
+		case k < 0:
+			return math.Sqrt(h*n) - ra
+		case k > cx:
+			return math.Sqrt(h*(n+1-2*qy)) - rb
+		}
+		return m - ra
+	}, min(ax-ra, bx-rb), min(ay-ra, by-rb), max(ax+ra, bx+rb), max(ay+ra, by+rb)}
+}
+
+// polygon is the convex polygon through pts (x, y pairs, in order): the
+// distance to its farthest edge line, exact inside and near the edges.
+func polygon(pts ...float64) shape {
+	n := len(pts) / 2
+	var mx, my float64
+	minX, minY, maxX, maxY := math.Inf(1), math.Inf(1), math.Inf(-1), math.Inf(-1)
+	for i := range n {
+		x, y := pts[2*i], pts[2*i+1]
+		mx, my = mx+x/float64(n), my+y/float64(n)
+		minX, minY, maxX, maxY = min(minX, x), min(minY, y), max(maxX, x), max(maxY, y)
+	}
+	type edge struct{ x, y, nx, ny float64 }
+	edges := make([]edge, n)
+	for i := range n {
+		x0, y0, x1, y1 := pts[2*i], pts[2*i+1], pts[2*((i+1)%n)], pts[2*((i+1)%n)+1]
+		l := length(x1-x0, y1-y0)
+		nx, ny := (y1-y0)/l, -(x1-x0)/l
+		if (mx-x0)*nx+(my-y0)*ny > 0 { // point the normal away from the centre
+			nx, ny = -nx, -ny
+		}
+		edges[i] = edge{x0, y0, nx, ny}
+	}
+	return shape{func(x, y float64) float64 {
+		d := math.Inf(-1)
+		for _, e := range edges {
+			d = max(d, (x-e.x)*e.nx+(y-e.y)*e.ny)
+		}
+		return d
+	}, minX, minY, maxX, maxY}
 }
 
 // rotate turns sh by angle radians about the centre of its bounding box.

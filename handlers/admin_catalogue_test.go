@@ -1124,8 +1124,14 @@ func TestTheProductListShowsEachProductsPicture(t *testing.T) {
 	cl, _ := admSignIn(t, c, "baker@example.com", staffauth.RoleStaff)
 	hash := admString(t, c, "SELECT encode(i.sha256, 'hex') FROM products p JOIN images i ON i.id = p.image_id WHERE p.slug = 'duck-eggs'")
 	page := cl.Get(t, "/admin/products").Body
-	if !strings.Contains(page, `<td class="admin-list-thumb"><img src="/images/`+hash+`"`) {
-		t.Errorf("the product list shows no thumbnail of the duck eggs (%s)", hash)
+	thumb := "/images/" + hash + "?w=240"
+	if !strings.Contains(page, `<td class="admin-list-thumb"><img src="`+thumb+`"`) {
+		t.Fatalf("the product list shows no thumbnail of the duck eggs (%s)", thumb)
+	}
+	// The 64 px picture comes from the narrowest version, not the whole display image.
+	img := cl.Get(t, thumb)
+	if cfg, _, err := image.DecodeConfig(strings.NewReader(img.Body)); err != nil || img.StatusCode != http.StatusOK || cfg.Width != 240 {
+		t.Errorf("%s: %d, %d px wide (%v), want 240", thumb, img.StatusCode, cfg.Width, err)
 	}
 }
 

@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,7 +12,6 @@ import (
 
 	"shopfront/catalogue"
 	"shopfront/db"
-	"shopfront/productimage"
 	"shopfront/shop"
 	"shopfront/views"
 )
@@ -325,54 +323,24 @@ func (s *Server) adminUpdateProduct(c echo.Context) error {
 	return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
 }
 
-// uploadReadTimeout is how long an image upload may take to arrive.
-const uploadReadTimeout = 5 * time.Minute
-
-// adminUploadImage checks an upload by its bytes, makes the display
-// version and stores both in Postgres. One upload is processed at a time
-// per node: decoding a large photo takes a lot of memory.
+// adminUploadImage stores an uploaded photo, original and display
+// version, as the product's image.
 func (s *Server) adminUploadImage(c echo.Context) error {
 	id, err := productID(c)
 	if err != nil {
 		return err
 	}
-	// A 5 MB photo over a slow shop connection outlasts the server's
-	// ordinary read timeout.
-	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(uploadReadTimeout))
-	fail := func(message string) error {
+	original, display, message, err := s.receiveImage(c, "image")
+	if err != nil {
+		return err
+	}
+	if message != "" {
 		f, err := s.productForm(c, id)
 		if err != nil {
 			return err
 		}
 		f.ImageError = message
 		return s.render(c, http.StatusUnprocessableEntity, views.AdminProductPage(f), nil)
-	}
-	fh, err := c.FormFile("image")
-	if err != nil {
-		return fail("Choose an image file to upload.")
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return fail("The upload could not be read. Please try again.")
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, productimage.MaxBytes+1))
-	if err != nil {
-		return fail("The upload could not be read. Please try again.")
-	}
-
-	select {
-	case s.uploads <- struct{}{}:
-		defer func() { <-s.uploads }()
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
-	}
-	original, display, err := productimage.Process(data)
-	var bad *productimage.Error
-	if errors.As(err, &bad) {
-		return fail(bad.Message)
-	} else if err != nil {
-		return err
 	}
 	if err := catalogue.SetImage(c.Request().Context(), s.pool, id, original, display); errors.Is(err, catalogue.ErrNotFound) {
 		return echo.ErrNotFound

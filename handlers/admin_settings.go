@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,41 +99,22 @@ func (s *Server) adminSaveIdentity(c echo.Context) error {
 // adminSaveLogo takes a logo upload (checked by its bytes and scaled like a
 // product photo) and makes the square icon from it; "remove" removes it.
 func (s *Server) adminSaveLogo(c echo.Context) error {
+	allowSlowUpload(c)
 	ch := s.settingsChange(c)
 	if c.FormValue("remove") == "true" {
 		return s.saved(c, "logo", "identity", "The logo is removed.", settings.SaveLogo(c.Request().Context(), s.pool, ch, productimage.Image{}, productimage.Image{}))
 	}
-	_ = http.NewResponseController(c.Response()).SetReadDeadline(time.Now().Add(uploadReadTimeout))
 	fail := func(message string) error {
 		return s.saved(c, "logo", "identity", "", &shop.InputError{Field: "logo", Message: message})
 	}
-	fh, err := c.FormFile("logo")
+	_, display, message, err := s.receiveImage(c, "logo")
 	if err != nil {
-		return fail("Choose an image file to upload.")
-	}
-	file, err := fh.Open()
-	if err != nil {
-		return fail("The upload could not be read. Please try again.")
-	}
-	defer file.Close()
-	data, err := io.ReadAll(io.LimitReader(file, productimage.MaxBytes+1))
-	if err != nil {
-		return fail("The upload could not be read. Please try again.")
-	}
-	select {
-	case s.uploads <- struct{}{}:
-		defer func() { <-s.uploads }()
-	case <-c.Request().Context().Done():
-		return c.Request().Context().Err()
-	}
-	_, display, err := productimage.Process(data)
-	var bad *productimage.Error
-	if errors.As(err, &bad) {
-		return fail(bad.Message)
-	} else if err != nil {
 		return err
+	} else if message != "" {
+		return fail(message)
 	}
 	icon, err := productimage.Icon(display)
+	var bad *productimage.Error
 	if errors.As(err, &bad) {
 		return fail(bad.Message)
 	} else if err != nil {

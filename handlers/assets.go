@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"encoding/hex"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -11,11 +10,20 @@ import (
 
 // image serves a product image from Postgres. Its URL is its sha256, so the
 // bytes behind a URL never change and browsers may keep them for a year.
+// With ?w= (one of productimage.VariantWidths) it serves the display
+// image scaled to that width, for srcset; any other w is not found.
 func (s *Server) image(c echo.Context) error {
 	hash := c.Param("hash")
-	sum, err := hex.DecodeString(hash)
-	if err != nil || len(sum) != 32 {
+	sum, ok := validImageHash(hash)
+	if !ok {
 		return echo.ErrNotFound
+	}
+	width, ok := imageWidth(c)
+	if !ok {
+		return echo.ErrNotFound
+	}
+	if width != 0 {
+		return s.variant(c, hash, sum, width)
 	}
 	etag := `"` + hash + `"`
 	if notModified(c, etag) {

@@ -62,6 +62,7 @@ type Server struct {
 	paths      views.Paths
 	roles      map[string]string // staff-area route name → role required
 	uploads    chan struct{}     // bounds concurrent image processing (memory)
+	variants   *variants         // narrower versions of display images, for srcset
 	draining   atomic.Bool
 	drain      chan struct{} // closed when draining starts: live streams end
 	hub        *live.Hub     // nil: this node serves no live streams
@@ -93,6 +94,7 @@ func New(d Deps) (*Server, error) {
 		paths:      views.Paths{},
 		roles:      map[string]string{},
 		uploads:    make(chan struct{}, 1),
+		variants:   newVariants(),
 		drain:      make(chan struct{}),
 		hub:        d.Hub,
 		settings:   d.Settings,

@@ -8,8 +8,9 @@ import (
 	"image/color"
 )
 
-// MaxDecodeMemory bounds what decoding one upload may take, estimated from
-// its header before any pixel is decoded. With one upload processed at a
+// MaxDecodeMemory bounds what decoding one upload (and turning it upright)
+// may take, estimated from its header before any pixel is decoded (see
+// ProcessMemory). With one upload processed at a
 // time per node, a node's memory stays page traffic plus this plus the
 // display version's scaling (under 80 MB).
 const MaxDecodeMemory = 200 << 20
@@ -137,9 +138,23 @@ func webpKind(data []byte) string {
 	return "VP8"
 }
 
+// ProcessMemory is the most processing data holds at once: decoding it
+// (DecodeMemory), or for a JPEG, whose EXIF orientation is known only as
+// it is decoded, the decoded picture plus the turned copy (4 bytes a
+// pixel) that a sideways phone photo needs.
+func ProcessMemory(contentType string, data []byte, cfg image.Config) int64 {
+	decode := DecodeMemory(contentType, data, cfg)
+	if contentType != "image/jpeg" {
+		return decode
+	}
+	px := int64(cfg.Width) * int64(cfg.Height)
+	samples, _ := jpegSamples(data, px, cfg.ColorModel)
+	return max(decode, samples+4*px)
+}
+
 // tooMuchMemory says how large an image of this kind may be.
 func tooMuchMemory(contentType string, data []byte, cfg image.Config) string {
-	perMP := float64(DecodeMemory(contentType, data, cfg)) / (float64(cfg.Width) * float64(cfg.Height) / 1e6)
+	perMP := float64(ProcessMemory(contentType, data, cfg)) / (float64(cfg.Width) * float64(cfg.Height) / 1e6)
 	allowed := int(float64(MaxDecodeMemory) / perMP)
 	kind := map[string]string{"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}[contentType]
 	return fmt.Sprintf("The image is too large for a %s of its kind: at most %d megapixels. Save it smaller, or as an ordinary (baseline, 8-bit) JPEG.", kind, allowed)

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"shopfront/apptest/phonephoto"
 )
 
 // losslessBomb is a 978-byte lossless WebP of 5656x4242 (24 megapixels)
@@ -86,6 +88,7 @@ func TestMemoryBombsAreRefusedOrProcessedWithinBudget(t *testing.T) {
 		{"interlaced 16-bit RGBA PNG, 24 MP", craftPNG(t, 5656, 4242, 6, 16, true), true},
 		{"8-bit grey PNG, 24 MP", craftPNG(t, 5656, 4242, 0, 8, false), false},
 		{"progressive 4:4:4 JPEG, 24 MP", progressiveJPEGHeader(5656, 4242), true},
+		{"6 MP phone photo turned by its EXIF orientation", phonephoto.JPEG(3000, 2000, 6), false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -109,7 +112,7 @@ func TestMemoryBombsAreRefusedOrProcessedWithinBudget(t *testing.T) {
 			if err != nil {
 				t.Fatalf("refused: %v", err)
 			}
-			if display.Width != DisplayWidth {
+			if max(display.Width, display.Height) != DisplayWidth {
 				t.Errorf("display version is %dx%d", display.Width, display.Height)
 			}
 			if used > uploadBudget {

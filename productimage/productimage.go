@@ -1,11 +1,13 @@
 // Package productimage validates product photos uploaded by staff and makes
-// the display version shown in the shop. Nothing touches disk: bytes in,
+// the versions the shop stores and shows. Nothing touches disk: bytes in,
 // bytes out (the caller stores them in Postgres).
 //
-// Known limitation: JPEG EXIF orientation is ignored. A phone photo stored
-// sideways with an "rotate 90°" EXIF tag is shown sideways in the display
-// version (which, being re-encoded, carries no EXIF). Staff are expected to
-// upload correctly oriented images.
+// A phone photo is turned the way its EXIF orientation says, and nothing
+// the camera wrote is kept: both the stored original and the display
+// version are encoded here from the decoded pixels, so no EXIF (GPS
+// position, camera serial, time), XMP, IPTC or comment survives. The
+// colour profile does not survive either; browsers show untagged images
+// as sRGB, which is what nearly all photos are.
 package productimage
 
 import (
@@ -17,6 +19,7 @@ import (
 	"image/png"
 	"net/http"
 
+	"github.com/disintegration/imaging"
 	"golang.org/x/image/draw"
 	"golang.org/x/image/webp"
 )
@@ -31,6 +34,11 @@ const (
 
 // displayJPEGQuality is the JPEG quality of opaque display versions.
 const displayJPEGQuality = 82
+
+// originalJPEGQuality is the JPEG quality the stored original is encoded
+// at: high enough that making new display versions from it later loses
+// nothing anyone would see.
+const originalJPEGQuality = 92
 
 // Image is a stored image: bytes plus what Postgres records about them.
 type Image struct {
@@ -68,7 +76,10 @@ type format struct {
 var formats = map[string]format{
 	"image/jpeg": {
 		func(r *bytes.Reader) (image.Config, error) { return jpeg.DecodeConfig(r) },
-		func(r *bytes.Reader) (image.Image, error) { return jpeg.Decode(r) },
+		// Decoded upright: imaging reads the EXIF orientation tag while
+		// the JPEG decoder reads the same bytes, and turns or flips the
+		// picture as the tag says (a phone held upright writes "rotate 90°").
+		func(r *bytes.Reader) (image.Image, error) { return imaging.Decode(r, imaging.AutoOrientation(true)) },
 	},
 	"image/png": {
 		func(r *bytes.Reader) (image.Config, error) { return png.DecodeConfig(r) },
@@ -80,14 +91,16 @@ var formats = map[string]format{
 	},
 }
 
-// Process checks an upload and returns the original (as uploaded) and a display version.
+// Process checks an upload and returns the original and a display version, both upright (EXIF
+// orientation applied) and without any of the upload's metadata.
 // The type is sniffed from the bytes (http.DetectContentType plus decoding), never taken from the
 // file name or the Content-Type header. Accepted: JPEG, PNG, WebP. Any problem with the upload
 // is returned as *Error with a message for the uploader.
 //
-// original.Data is data itself (not a copy). The display version is at most
-// DisplayWidth x DisplayWidth, never upscaled, and is a JPEG unless the image
-// actually uses transparency, in which case it is a PNG.
+// The original keeps every pixel, in the upload's format (see
+// encodeOriginal); data itself is not changed. The display
+// version is at most DisplayWidth x DisplayWidth, never upscaled, and is a
+// JPEG unless the image actually uses transparency, in which case it is a PNG.
 func Process(data []byte) (original Image, display Image, err error) {
 	// Size first: a 50 MB upload is rejected by its length alone.
 	if len(data) == 0 {
@@ -123,21 +136,22 @@ func Process(data []byte) (original Image, display Image, err error) {
 	// Then what decoding this file will take, from its format and bit
 	// depth: a few bytes can claim a 16-bit or lossless picture of 24
 	// megapixels, which decodes into hundreds of megabytes.
-	if need := DecodeMemory(contentType, data, cfg); need > MaxDecodeMemory {
+	if need := ProcessMemory(contentType, data, cfg); need > MaxDecodeMemory {
 		return Image{}, Image{}, &Error{tooMuchMemory(contentType, data, cfg)}
 	}
 
 	img, err := safeDecode(f, data)
-	if err != nil || img.Bounds().Dx() != cfg.Width || img.Bounds().Dy() != cfg.Height {
+	if err != nil {
+		return Image{}, Image{}, &Error{msgDamaged}
+	}
+	// Turned a quarter by its orientation, a picture swaps its sides.
+	if w, h := img.Bounds().Dx(), img.Bounds().Dy(); (w != cfg.Width || h != cfg.Height) && (w != cfg.Height || h != cfg.Width) {
 		return Image{}, Image{}, &Error{msgDamaged}
 	}
 
-	original = Image{
-		Data:        data,
-		ContentType: contentType,
-		Width:       cfg.Width,
-		Height:      cfg.Height,
-		SHA256:      sha256.Sum256(data),
+	original, err = encodeOriginal(data, img, contentType)
+	if err != nil {
+		return Image{}, Image{}, fmt.Errorf("productimage: encoding the original: %w", err)
 	}
 	display, err = makeDisplay(img)
 	if err != nil {
@@ -146,6 +160,56 @@ func Process(data []byte) (original Image, display Image, err error) {
 		return Image{}, Image{}, fmt.Errorf("productimage: encoding display version: %w", err)
 	}
 	return original, display, nil
+}
+
+// encodeOriginal makes the stored original from the upload and its
+// upright picture, keeping every pixel and nothing else:
+//
+//   - a JPEG that its orientation turned is encoded again from the
+//     upright picture (what Go's encoder writes is pixels only);
+//   - any other upload keeps its bytes less every segment or chunk that
+//     is not picture or colour: EXIF, XMP, text, comments, times and what
+//     follows the picture are dropped. That is lossless and quick (encoding
+//     a 12-megapixel JPEG again takes two seconds here), and Go cannot
+//     write WebP, nor a 16-bit PNG without boxing every pixel.
+func encodeOriginal(data []byte, img image.Image, contentType string) (Image, error) {
+	var out []byte
+	switch contentType {
+	case "image/png":
+		out = stripPNG(data)
+	case "image/webp":
+		out = stripWebP(data)
+	default:
+		// The JPEG decoder returns YCbCr, grey or CMYK pictures; an NRGBA
+		// one is a photo that imaging has turned upright.
+		n, turned := img.(*image.NRGBA)
+		if !turned {
+			if stripped, ok := stripJPEG(data); ok {
+				out = stripped
+				break
+			}
+		} else if isOpaque(n) {
+			// Opaque, so its NRGBA pixels are RGBA ones, which the JPEG
+			// encoder reads directly rather than pixel by pixel.
+			img = &image.RGBA{Pix: n.Pix, Stride: n.Stride, Rect: n.Rect}
+		}
+		var buf bytes.Buffer
+		if err := jpeg.Encode(&buf, img, &jpeg.Options{Quality: originalJPEGQuality}); err != nil {
+			return Image{}, err
+		}
+		out = buf.Bytes()
+	}
+	b := img.Bounds()
+	return Image{Data: out, ContentType: contentType, Width: b.Dx(), Height: b.Dy(), SHA256: sha256.Sum256(out)}, nil
+}
+
+// isOpaque reports whether img has no transparent pixel. All image types
+// the decoders return (and *image.RGBA, *image.NRGBA) have an Opaque
+// method; it is O(1) for YCbCr (JPEG) and a single scan otherwise. An
+// alpha channel that is present but all 255 counts as opaque.
+func isOpaque(img image.Image) bool {
+	o, ok := img.(interface{ Opaque() bool })
+	return !ok || o.Opaque()
 }
 
 // safeDecode decodes the pixels, turning a panic in a decoder (which parses
@@ -165,6 +229,13 @@ func safeDecode(f format, data []byte) (img image.Image, err error) {
 func makeDisplay(img image.Image) (Image, error) {
 	b := img.Bounds()
 	w, h := fitBox(b.Dx(), b.Dy(), DisplayWidth)
+	return scaleAndEncode(img, w, h)
+}
+
+// scaleAndEncode scales img to w x h and encodes it: PNG if it uses
+// transparency, JPEG otherwise.
+func scaleAndEncode(img image.Image, w, h int) (Image, error) {
+	b := img.Bounds()
 	if w != b.Dx() || h != b.Dy() {
 		// Averaging whole blocks first takes the picture to at most twice
 		// the display size, one source row at a time: x/image/draw's
@@ -188,10 +259,7 @@ func makeDisplay(img image.Image) (Image, error) {
 	var buf bytes.Buffer
 	contentType := "image/jpeg"
 	var err error
-	// All image types returned by the decoders (and *image.RGBA) have an
-	// Opaque method; it is O(1) for YCbCr (JPEG) and a single scan otherwise.
-	// An alpha channel that is present but all 255 counts as opaque.
-	if o, ok := img.(interface{ Opaque() bool }); ok && !o.Opaque() {
+	if !isOpaque(img) {
 		contentType = "image/png"
 		err = png.Encode(&buf, img)
 	} else {
