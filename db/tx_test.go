@@ -51,7 +51,10 @@ func TestInTxRetriesADeadlockAndCountsIt(t *testing.T) {
 			t.Fatalf("a transaction failed: %v", err)
 		}
 	}
-	if n := retries.Load(); n != 1 {
-		t.Fatalf("%d retries counted, want the deadlock victim's one", n)
+	// At least the victim's one. Its retry can find its first row free
+	// before the survivor, woken by the victim's end, re-checks that row,
+	// and deadlock again: a second retry is Postgres's doing, not a fault.
+	if n := retries.Load(); n < 1 {
+		t.Fatalf("%d retries counted, want at least the deadlock victim's one", n)
 	}
 }
