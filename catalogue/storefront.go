@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,73 +21,21 @@ const Channel = "catalogue"
 const CategoriesTTL = 30 * time.Second
 
 // Categories keeps a node's copy of the category list with its product
-// counts, which every catalogue page shows. Like the settings' cache it
-// changes nothing but speed: a change NOTIFYs Channel and every node drops
-// its copy (Invalidate); a copy older than the TTL is read again; while
-// Postgres is unreachable the last copy is served.
+// counts, which every catalogue page shows: a change NOTIFYs Channel and
+// every node drops its copy (Invalidate); see db.NodeCopy.
 type Categories struct {
-	pool *pgxpool.Pool
-	ttl  time.Duration
-
-	mu      sync.Mutex
-	cur     []db.ListCategoriesRow
-	fetched time.Time
-	loaded  bool
-	loading chan struct{} // closed when the load in flight ends
+	*db.NodeCopy[[]db.ListCategoriesRow]
 }
 
 // NewCategories reads the categories from pool, keeping each copy at most ttl.
 func NewCategories(pool *pgxpool.Pool, ttl time.Duration) *Categories {
-	return &Categories{pool: pool, ttl: ttl}
-}
-
-// Get returns the categories in menu order. Concurrent callers share one
-// load. The slice is shared: callers must not change it.
-func (c *Categories) Get(ctx context.Context) ([]db.ListCategoriesRow, error) {
-	for {
-		c.mu.Lock()
-		if c.loaded && time.Since(c.fetched) < c.ttl {
-			cats := c.cur
-			c.mu.Unlock()
-			return cats, nil
-		}
-		if wait := c.loading; wait != nil {
-			c.mu.Unlock()
-			select {
-			case <-wait:
-				continue
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			}
-		}
-		done := make(chan struct{})
-		c.loading = done
-		stale, had := c.cur, c.loaded
-		c.mu.Unlock()
-
-		cats, err := db.New(c.pool).ListCategories(ctx)
-		c.mu.Lock()
-		c.loading = nil
-		if err == nil {
-			c.cur, c.fetched, c.loaded = cats, time.Now(), true
-		}
-		c.mu.Unlock()
-		close(done)
+	return &Categories{db.NewNodeCopy(ttl, func(ctx context.Context) ([]db.ListCategoriesRow, error) {
+		cats, err := db.New(pool).ListCategories(ctx)
 		if err != nil {
-			if had && db.IsUnavailable(err) {
-				return stale, nil // Postgres is away: the last copy will do
-			}
 			return nil, fmt.Errorf("reading the categories: %w", err)
 		}
 		return cats, nil
-	}
-}
-
-// Invalidate drops the copy: the next Get reads the categories again.
-func (c *Categories) Invalidate() {
-	c.mu.Lock()
-	c.fetched = time.Time{}
-	c.mu.Unlock()
+	})}
 }
 
 // Page is one page of the storefront's catalogue.
