@@ -66,6 +66,16 @@ func TestTheSlotsPageStartsWithItsFormAndFoldsDaysAway(t *testing.T) {
 		t.Errorf("day 5 says %q, want 3 slots, 0 of 12 places booked", summary[day(5)])
 	}
 
+	// Every slot's buttons say which slot they change, to a screen reader
+	// reading the buttons out of their table.
+	for _, label := range []string{"Save", "Close"} {
+		named := strings.Count(page, ">"+label+`<span class="visually-hidden">, `)
+		unnamed := strings.Count(page, ">"+label+"<") - named
+		if named < 21 || unnamed != 0 {
+			t.Errorf("%d %s buttons name their slot, %d do not; want all of at least 21", named, label, unnamed)
+		}
+	}
+
 	// A change to a slot of a folded day comes back to that day, open.
 	var slot int64
 	start := time.Date(today.Year(), today.Month(), today.Day()+5, 22, 0, 0, 0, london)
