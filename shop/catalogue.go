@@ -118,12 +118,12 @@ func ParseCatalogueQuery(v url.Values, defaultSort Sort) (CatalogueQuery, error)
 			q.Sort = SortRelevance
 		}
 	}
-	if p := v.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > MaxPage {
-			return q, &InputError{Field: "page", Message: fmt.Sprintf("Page must be a whole number from 1 to %d.", MaxPage)}
+	if v.Get("page") != "" {
+		p, err := ParsePage("page", v.Get("page"), PageSize)
+		if err != nil {
+			return q, err
 		}
-		q.Page = n
+		q.Page = p.Page
 	}
 	for _, c := range []struct {
 		name string

@@ -14,8 +14,6 @@ const (
 	AdminProductsPerPage = 50
 	StockLedgerPerPage   = 25
 	SettingsLogPerPage   = 25
-	// MaxAdminPage bounds ?page= so an offset never grows without end.
-	MaxAdminPage = 10000
 )
 
 // Paging is one page of a list that is read page by page.
@@ -27,15 +25,16 @@ type Paging struct {
 }
 
 // ParsePage reads a ?page= value: empty is the first page; anything but a
-// whole number from 1 to MaxAdminPage is an *InputError.
+// whole number from 1 to MaxPage is an *InputError. The storefront's
+// catalogue and the staff lists read it alike.
 func ParsePage(field, v string, perPage int) (Paging, error) {
 	p := Paging{Page: 1, PerPage: perPage, Total: -1}
 	if v = strings.TrimSpace(v); v == "" {
 		return p, nil
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 || n > MaxAdminPage {
-		return p, &InputError{Field: field, Message: fmt.Sprintf("The page must be a whole number from 1 to %d.", MaxAdminPage)}
+	if err != nil || n < 1 || n > MaxPage {
+		return p, &InputError{Field: field, Message: fmt.Sprintf("The page must be a whole number from 1 to %d.", MaxPage)}
 	}
 	p.Page = n
 	return p, nil
